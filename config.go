@@ -1,0 +1,115 @@
+package main
+
+import (
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"goldmine/room"
+	"goldmine/server"
+	"goldmine/store"
+)
+
+// config is every setting of the server, filled from flags, with
+// GOLDMINE_* environment variables as fallbacks.
+type config struct {
+	Addr            string
+	DB              string
+	Sync            string
+	DBMaxMB         int64
+	AllowedOrigins  string
+	AdminPassword   string
+	Grace           time.Duration
+	AbsentSkip      time.Duration
+	RoomIdle        time.Duration
+	MaxSpectators   int
+	MaxRooms        int
+	MaxRoomsPerUser int
+	WSRate          float64
+	WSBurst         int
+	WSMaxMessage    int64
+	WSBuffer        int
+	HelloTimeout    time.Duration
+	ShutdownTimeout time.Duration
+	LogLevel        string
+	LogFormat       string
+}
+
+// flags defines the flags of cfg on a new FlagSet.
+func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(out)
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "address to serve HTTP and WebSocket on")
+	fs.StringVar(&cfg.DB, "db", "./goldmine.db", "SQLite database file (created if missing)")
+	fs.StringVar(&cfg.Sync, "sync", store.SyncFull, "SQLite synchronous mode: full (a stored move survives power loss) or normal (survives a process crash; the last commits can be lost on power loss)")
+	fs.Int64Var(&cfg.DBMaxMB, "db-max-mb", 0, "cap on the database size in MiB; moves are refused with 'unavailable' past it (0: no cap)")
+	fs.StringVar(&cfg.AllowedOrigins, "allowed-origins", "", "comma-separated browser origins allowed to open /ws besides this server's own, or * for any; requests without an Origin (mini-programs) are always allowed")
+	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "password of the admin console")
+	fs.DurationVar(&cfg.Grace, "grace", room.DefaultGrace, "how long a disconnected player keeps their seat")
+	fs.DurationVar(&cfg.AbsentSkip, "absent-skip", room.DefaultAbsentSkip, "longest turn of a disconnected player")
+	fs.DurationVar(&cfg.RoomIdle, "room-idle", room.DefaultIdleTimeout, "close a room nobody has been connected to for this long")
+	fs.IntVar(&cfg.MaxSpectators, "max-spectators", room.DefaultMaxSpectators, "spectators per room")
+	fs.IntVar(&cfg.MaxRooms, "max-rooms", 10000, "live rooms in total (0: no cap)")
+	fs.IntVar(&cfg.MaxRoomsPerUser, "max-rooms-per-player", 5, "live rooms one player may create (0: no cap)")
+	fs.Float64Var(&cfg.WSRate, "ws-rate", server.DefaultRate, "WebSocket messages per second per session, sustained")
+	fs.IntVar(&cfg.WSBurst, "ws-burst", server.DefaultBurst, "WebSocket messages per session in a burst")
+	fs.Int64Var(&cfg.WSMaxMessage, "ws-max-message", server.DefaultMaxMessage, "largest WebSocket message in bytes; larger ones get close 1009")
+	fs.IntVar(&cfg.WSBuffer, "ws-buffer", server.DefaultBuffer, "frames queued per session before it is closed as too slow")
+	fs.DurationVar(&cfg.HelloTimeout, "hello-timeout", server.DefaultHelloTimeout, "close a WebSocket that sends no hello within this")
+	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "longest graceful shutdown")
+	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
+	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
+	fs.Usage = func() {
+		fmt.Fprintf(out, "Usage: %s [flags]\n       %s backup FILE\n       %s version\n\n", name, name, name)
+		fmt.Fprintf(out, "Goldmine serves turn-based multiplayer gold digging over HTTP and WebSocket.\n\nFlags (each also read from the environment variable shown):\n")
+		fs.VisitAll(func(f *flag.Flag) {
+			def := ""
+			if f.DefValue != "" {
+				def = fmt.Sprintf(" (default %s)", f.DefValue)
+			}
+			fmt.Fprintf(out, "  --%s [%s]%s\n      %s\n", f.Name, envName(f.Name), def, f.Usage)
+		})
+	}
+	return fs
+}
+
+// envName is the environment variable of a flag: --db-max-mb is
+// GOLDMINE_DB_MAX_MB.
+func envName(flagName string) string {
+	return "GOLDMINE_" + strings.ToUpper(strings.ReplaceAll(flagName, "-", "_"))
+}
+
+// parse fills cfg from the environment, then from args, which win.
+func (cfg *config) parse(name string, args []string, getenv func(string) string, out io.Writer) error {
+	fs := cfg.flags(name, out)
+	var envErr error
+	fs.VisitAll(func(f *flag.Flag) {
+		if v := getenv(envName(f.Name)); v != "" && envErr == nil {
+			if err := f.Value.Set(v); err != nil {
+				envErr = fmt.Errorf("%s=%q: %w", envName(f.Name), v, err)
+			}
+		}
+	})
+	if envErr != nil {
+		return envErr
+	}
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if fs.NArg() > 0 {
+		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
+	}
+	return nil
+}
+
+func (cfg *config) origins() []string {
+	var out []string
+	for _, o := range strings.Split(cfg.AllowedOrigins, ",") {
+		if o = strings.TrimSpace(o); o != "" {
+			out = append(out, o)
+		}
+	}
+	return out
+}

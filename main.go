@@ -1,0 +1,186 @@
+// Command goldmine serves Goldmine: a turn-based, multiplayer Minesweeper in
+// which the hidden cells hold gold. One binary holds the game server, its
+// SQLite store, the admin console and the web client.
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"os/signal"
+	"runtime/debug"
+	"strings"
+	"syscall"
+
+	"goldmine/room"
+	"goldmine/server"
+	"goldmine/store"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// run is the whole program, with its inputs passed in so that tests can
+// call it. It returns the exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	if len(args) > 0 {
+		switch args[0] {
+		case "version":
+			fmt.Fprintln(stdout, version())
+			return 0
+		case "backup":
+			return runBackup(ctx, args[1:], getenv, stdout, stderr)
+		}
+	}
+	var cfg config
+	if err := cfg.parse("goldmine", args, getenv, stderr); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		fmt.Fprintln(stderr, "goldmine:", err)
+		return 2
+	}
+	log, err := newLogger(cfg.LogLevel, cfg.LogFormat, stderr)
+	if err != nil {
+		fmt.Fprintln(stderr, "goldmine:", err)
+		return 2
+	}
+	if err := serve(ctx, cfg, log); err != nil {
+		log.Error("goldmine: stopped", "err", err)
+		return 1
+	}
+	return 0
+}
+
+func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		return nil, fmt.Errorf("log level %q: want debug, info, warn or error", level)
+	}
+	opts := &slog.HandlerOptions{Level: l}
+	switch format {
+	case "text":
+		return slog.New(slog.NewTextHandler(w, opts)), nil
+	case "json":
+		return slog.New(slog.NewJSONHandler(w, opts)), nil
+	}
+	return nil, fmt.Errorf("log format %q: want text or json", format)
+}
+
+// serve builds every part, serves until ctx is done, and shuts down in
+// order: stop accepting, finish requests, close the WebSockets with 1001,
+// stop the rooms' timers, flush the store's writer and close the database.
+func serve(ctx context.Context, cfg config, log *slog.Logger) error {
+	st, err := store.Open(ctx, store.Options{Path: cfg.DB, Sync: cfg.Sync, MaxBytes: cfg.DBMaxMB << 20, Log: log})
+	if err != nil {
+		return err
+	}
+	defer st.Close()
+	secret, err := st.Secret(ctx, "tokens", 32)
+	if err != nil {
+		return err
+	}
+	tokens, err := server.NewTokens(secret, st)
+	if err != nil {
+		return err
+	}
+	rooms := room.NewManager(room.Config{
+		Store: st, Log: log, Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
+		MaxSpectators: cfg.MaxSpectators, MaxRooms: cfg.MaxRooms, MaxRoomsPerPlayer: cfg.MaxRoomsPerUser,
+	})
+	defer rooms.Close()
+	n, err := rooms.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	srv := server.New(server.Config{
+		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: cfg.origins(),
+		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage,
+			Buffer: cfg.WSBuffer, HelloTimeout: cfg.HelloTimeout},
+	})
+
+	ln, err := net.Listen("tcp", cfg.Addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	hs := server.HTTPServer(cfg.Addr, srv.Handler())
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	log.Info("goldmine: serving", "addr", ln.Addr().String(), "db", cfg.DB, "rooms_recovered", n)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("goldmine: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	if err := hs.Shutdown(sctx); err != nil {
+		log.Warn("goldmine: http shutdown", "err", err)
+	}
+	if err := srv.CloseSessions(sctx, server.CloseGoingAway, "server restarting"); err != nil {
+		log.Warn("goldmine: websocket shutdown", "err", err)
+	}
+	rooms.Close()
+	if err := st.Close(); err != nil {
+		return fmt.Errorf("close store: %w", err)
+	}
+	log.Info("goldmine: stopped cleanly")
+	return nil
+}
+
+func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	fs := flag.NewFlagSet("goldmine backup", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	db := fs.String("db", "./goldmine.db", "database to copy")
+	if v := getenv("GOLDMINE_DB"); v != "" {
+		*db = v
+	}
+	fs.Usage = func() {
+		fmt.Fprintf(stderr, "Usage: goldmine backup [--db FILE] DEST\n\nWrites a consistent copy of the database to DEST (which must not exist), while the server runs.\n")
+		fs.PrintDefaults()
+	}
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return 0
+		}
+		return 2
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return 2
+	}
+	if err := store.Backup(ctx, *db, fs.Arg(0)); err != nil {
+		fmt.Fprintln(stderr, "goldmine:", err)
+		return 1
+	}
+	fmt.Fprintf(stdout, "backed up %s to %s\n", *db, fs.Arg(0))
+	return 0
+}
+
+// version describes the build from the information the Go toolchain embeds.
+func version() string {
+	bi, ok := debug.ReadBuildInfo()
+	if !ok {
+		return "goldmine (no build info)"
+	}
+	v := []string{"goldmine", bi.Main.Version, bi.GoVersion}
+	for _, s := range bi.Settings {
+		switch s.Key {
+		case "vcs.revision", "vcs.time", "vcs.modified", "GOOS", "GOARCH":
+			v = append(v, s.Key+"="+s.Value)
+		}
+	}
+	return strings.Join(v, " ")
+}
+

@@ -1,0 +1,246 @@
+package room
+
+import (
+	"encoding/json"
+	"time"
+
+	"goldmine/game"
+)
+
+// Snapshot is the public view of a room: protocol v1's room snapshot. It
+// never holds the content of an undug cell before the game is over.
+type Snapshot struct {
+	ID         string       `json:"id"`
+	Name       string       `json:"name"`
+	Status     Status       `json:"status"`
+	Seq        int64        `json:"seq"`
+	Rules      game.Rules   `json:"rules"`
+	Players    []PlayerInfo `json:"players"`
+	Spectators int          `json:"spectators"`
+	Turn       *int         `json:"turn"`
+	Deadline   *int64       `json:"deadline"`
+	GoldLeft   int          `json:"gold_left"`
+	Commitment *string      `json:"commitment"`
+	Board      game.View    `json:"board"`
+
+	// Additions to v1.
+	Private   bool      `json:"private"`
+	CreatedAt time.Time `json:"created_at"`
+	CreatedBy string    `json:"created_by"`
+	// Game numbers the current or last game from 1; 0 before the first.
+	Game int `json:"game"`
+	// GoldFound says who dug each dug gold cell.
+	GoldFound []GoldFind `json:"gold_found"`
+	// Result is the last game's game_over content while status is
+	// "finished", and null otherwise.
+	Result *Result `json:"result"`
+}
+
+// PlayerInfo is one seat in a snapshot.
+type PlayerInfo struct {
+	Seat      int    `json:"seat"`
+	PlayerID  string `json:"player_id"`
+	Name      string `json:"name"`
+	Score     int    `json:"score"`
+	Connected bool   `json:"connected"`
+	// Additions to v1.
+	Bot     bool `json:"bot"`
+	Left    bool `json:"left"`
+	Rematch bool `json:"rematch"`
+}
+
+// GoldFind is a dug gold cell and the seat that dug it.
+type GoldFind struct {
+	Row  int `json:"row"`
+	Col  int `json:"col"`
+	Seat int `json:"seat"`
+}
+
+// Result is how a game ended, as game_over announces it.
+type Result struct {
+	GameID  int64          `json:"game_id"`
+	Reason  game.EndReason `json:"reason"`
+	Scores  []int          `json:"scores"`
+	Ranking []Standing     `json:"ranking"`
+	Winners []int          `json:"winners"`
+	// Board is the full board: -1 for gold, else 0..8.
+	Board      game.View `json:"board"`
+	Layout     string    `json:"layout"`
+	Salt       string    `json:"salt"`
+	Commitment string    `json:"commitment"`
+}
+
+// Standing is one seat's final place, with the player's name.
+type Standing struct {
+	Seat      int    `json:"seat"`
+	PlayerID  string `json:"player_id"`
+	Name      string `json:"name"`
+	Score     int    `json:"score"`
+	Rank      int    `json:"rank"`
+	Forfeited bool   `json:"forfeited"`
+}
+
+// Summary is a room as the room list shows it.
+type Summary struct {
+	ID         string     `json:"id"`
+	Name       string     `json:"name"`
+	Status     Status     `json:"status"`
+	Rules      game.Rules `json:"rules"`
+	Players    int        `json:"players"`
+	MaxPlayers int        `json:"max_players"`
+	Spectators int        `json:"spectators"`
+	CreatedAt  time.Time  `json:"created_at"`
+	// Additions to v1.
+	Private   bool   `json:"-"`
+	CreatedBy string `json:"-"`
+	Seq       int64  `json:"seq"`
+	Game      int    `json:"game"`
+	Connected int    `json:"connected"`
+}
+
+// The frames a room sends. Each event carries "seq"; welcome and snapshot
+// carry the room whose seq the next event follows.
+
+type welcomeFrame struct {
+	Type string   `json:"type"`
+	You  You      `json:"you"`
+	Room Snapshot `json:"room"`
+}
+
+// You tells a member who it is in the room.
+type You struct {
+	PlayerID string `json:"player_id"`
+	Name     string `json:"name"`
+	Seat     *int   `json:"seat"`
+	Role     Role   `json:"role"`
+}
+
+type snapshotFrame struct {
+	Type string   `json:"type"`
+	Room Snapshot `json:"room"`
+}
+
+type playerJoined struct {
+	Type     string `json:"type"`
+	Seq      int64  `json:"seq"`
+	Seat     int    `json:"seat"`
+	PlayerID string `json:"player_id"`
+	Name     string `json:"name"`
+	Bot      bool   `json:"bot"`
+}
+
+type playerLeft struct {
+	Type     string `json:"type"`
+	Seq      int64  `json:"seq"`
+	Seat     int    `json:"seat"`
+	PlayerID string `json:"player_id"`
+	Reason   string `json:"reason"`
+	// Additions: the turn after a forfeit, for a game in progress.
+	Turn     *int   `json:"turn"`
+	Deadline *int64 `json:"deadline"`
+}
+
+type presence struct {
+	Type      string `json:"type"`
+	Seq       int64  `json:"seq"`
+	Seat      int    `json:"seat"`
+	Connected bool   `json:"connected"`
+}
+
+type gameStarted struct {
+	Type       string `json:"type"`
+	Seq        int64  `json:"seq"`
+	Turn       int    `json:"turn"`
+	Deadline   *int64 `json:"deadline"`
+	Commitment string `json:"commitment"`
+	// Additions: the game's number and its seats, which a rematch may have
+	// renumbered.
+	Game    int          `json:"game"`
+	Players []PlayerInfo `json:"players"`
+}
+
+type dug struct {
+	Type     string          `json:"type"`
+	Seq      int64           `json:"seq"`
+	Seat     int             `json:"seat"`
+	Row      int             `json:"row"`
+	Col      int             `json:"col"`
+	ID       json.RawMessage `json:"id"`
+	Gold     bool            `json:"gold"`
+	Cells    []game.Cell     `json:"cells"`
+	Scores   []int           `json:"scores"`
+	GoldLeft int             `json:"gold_left"`
+	Turn     *int            `json:"turn"`
+	Deadline *int64          `json:"deadline"`
+}
+
+type turnSkipped struct {
+	Type     string `json:"type"`
+	Seq      int64  `json:"seq"`
+	Seat     int    `json:"seat"`
+	Reason   string `json:"reason"`
+	Turn     *int   `json:"turn"`
+	Deadline *int64 `json:"deadline"`
+}
+
+type gameOver struct {
+	Type string `json:"type"`
+	Seq  int64  `json:"seq"`
+	// A pointer: the game's stored id is set after the save, before the
+	// event is encoded.
+	*Result
+}
+
+type chat struct {
+	Type string `json:"type"`
+	Seq  int64  `json:"seq"`
+	Seat *int   `json:"seat"`
+	Name string `json:"name"`
+	Text string `json:"text"`
+}
+
+type roomClosed struct {
+	Type   string `json:"type"`
+	Seq    int64  `json:"seq"`
+	Reason string `json:"reason"`
+}
+
+// rematchAsked is an addition to v1: a seat asked for a rematch.
+type rematchAsked struct {
+	Type string `json:"type"`
+	Seq  int64  `json:"seq"`
+	Seat int    `json:"seat"`
+}
+
+// roomReset is an addition to v1: after a game, too few players remained
+// for a rematch and the room is waiting for players again.
+type roomReset struct {
+	Type    string       `json:"type"`
+	Seq     int64        `json:"seq"`
+	Status  Status       `json:"status"`
+	Players []PlayerInfo `json:"players"`
+}
+
+// encode marshals a frame. The types above cannot fail to encode.
+func encode(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		panic("room: encode frame: " + err.Error())
+	}
+	return b
+}
+
+func unixMilli(t time.Time) *int64 {
+	if t.IsZero() {
+		return nil
+	}
+	ms := t.UnixMilli()
+	return &ms
+}
+
+func seatPtr(s int) *int {
+	if s < 0 {
+		return nil
+	}
+	return &s
+}

@@ -1,0 +1,366 @@
+package room
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"goldmine/game"
+)
+
+// Config holds the rooms' settings. Zero values take the defaults below.
+type Config struct {
+	Store Store
+	Clock Clock
+	Log   *slog.Logger
+	// Grace is how long a disconnected player keeps their seat.
+	Grace time.Duration
+	// AbsentSkip is how long the turn of a disconnected player lasts at most.
+	AbsentSkip time.Duration
+	// IdleTimeout closes a room that nobody has been connected to for this long.
+	IdleTimeout time.Duration
+	// MaxSpectators caps the spectators of one room.
+	MaxSpectators int
+	// MaxRooms caps the live rooms; 0 means no cap.
+	MaxRooms int
+	// MaxRoomsPerPlayer caps the live rooms one player created; 0 means no cap.
+	MaxRoomsPerPlayer int
+}
+
+// Defaults.
+const (
+	DefaultGrace         = 120 * time.Second
+	DefaultAbsentSkip    = 15 * time.Second
+	DefaultIdleTimeout   = 10 * time.Minute
+	DefaultMaxSpectators = 100
+)
+
+// Manager holds the live rooms.
+type Manager struct {
+	cfg     Config
+	mu      sync.RWMutex
+	rooms   map[string]*Room
+	closing atomic.Bool
+}
+
+// NewManager returns a Manager with no rooms; see Recover.
+func NewManager(cfg Config) *Manager {
+	if cfg.Clock == nil {
+		cfg.Clock = SystemClock()
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	cfg.Grace = cmp.Or(cfg.Grace, DefaultGrace)
+	cfg.AbsentSkip = cmp.Or(cfg.AbsentSkip, DefaultAbsentSkip)
+	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
+	cfg.MaxSpectators = cmp.Or(cfg.MaxSpectators, DefaultMaxSpectators)
+	return &Manager{cfg: cfg, rooms: map[string]*Room{}}
+}
+
+// Options are what a creator chooses for a new room.
+type Options struct {
+	Name    string
+	Rules   game.Rules
+	Private bool
+}
+
+// Create makes a new, waiting room. It is stored before it is returned.
+func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Snapshot, error) {
+	if m.closing.Load() {
+		return Snapshot{}, fmt.Errorf("room: create: %w", ErrShuttingDown)
+	}
+	if err := opts.Rules.Validate(); err != nil {
+		return Snapshot{}, fmt.Errorf("room: create: %w", err)
+	}
+	if opts.Name == "" {
+		opts.Name = creator.Name + "'s room"
+		if n := []rune(opts.Name); len(n) > MaxRoomName {
+			opts.Name = string(n[:MaxRoomName])
+		}
+	}
+	name, err := CleanText("room name", opts.Name, MaxRoomName)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	if err := m.checkLimits(creator.ID); err != nil {
+		return Snapshot{}, err
+	}
+	for attempt := 0; ; attempt++ {
+		r := m.newRoom(newRoomID(), name, opts.Private, creator.ID, m.cfg.Clock.Now(), opts.Rules.Named())
+		r.mu.Lock()
+		err := r.save(&Write{Create: true})
+		snap := r.snapshot()
+		r.mu.Unlock()
+		if err != nil {
+			// An id clash with a room the store keeps: rare with a billion
+			// ids, so a few tries are plenty.
+			if attempt < 3 && !errors.Is(ctx.Err(), context.Canceled) {
+				continue
+			}
+			return Snapshot{}, err
+		}
+		m.mu.Lock()
+		if _, taken := m.rooms[r.id]; taken {
+			m.mu.Unlock()
+			continue
+		}
+		m.rooms[r.id] = r
+		m.mu.Unlock()
+		r.mu.Lock()
+		r.rearm()
+		r.mu.Unlock()
+		return snap, nil
+	}
+}
+
+func (m *Manager) checkLimits(creator string) error {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	if m.cfg.MaxRooms > 0 && len(m.rooms) >= m.cfg.MaxRooms {
+		return fmt.Errorf("room: %d live rooms: %w", len(m.rooms), ErrLimit)
+	}
+	if m.cfg.MaxRoomsPerPlayer > 0 {
+		n := 0
+		for _, r := range m.rooms {
+			if r.createdBy == creator {
+				n++
+			}
+		}
+		if n >= m.cfg.MaxRoomsPerPlayer {
+			return fmt.Errorf("room: player has %d live rooms: %w", n, ErrLimit)
+		}
+	}
+	return nil
+}
+
+func (m *Manager) newRoom(id, name string, private bool, by string, at time.Time, rules game.Rules) *Room {
+	r := &Room{m: m, id: id, name: name, private: private, createdBy: by, createdAt: at, rules: rules,
+		status: Waiting, spectators: map[*Member]struct{}{}, watchers: map[Conn]struct{}{}}
+	r.publish()
+	return r
+}
+
+// Room returns the live room with the given id, as typed by a person.
+func (m *Manager) Room(id string) (*Room, error) {
+	norm, ok := NormalizeID(id)
+	if !ok {
+		return nil, fmt.Errorf("room: %q: %w", id, ErrUnknownRoom)
+	}
+	m.mu.RLock()
+	r := m.rooms[norm]
+	m.mu.RUnlock()
+	if r == nil {
+		return nil, fmt.Errorf("room: %s: %w", norm, ErrUnknownRoom)
+	}
+	return r, nil
+}
+
+// Snapshot returns the public view of a live room.
+func (m *Manager) Snapshot(id string) (Snapshot, error) {
+	r, err := m.Room(id)
+	if err != nil {
+		return Snapshot{}, err
+	}
+	return r.Snapshot(), nil
+}
+
+// Join puts a connection in a room, as a player (taking or resuming a
+// seat) or as a spectator. The member receives its welcome before Join
+// returns.
+func (m *Manager) Join(ctx context.Context, id string, p Player, role Role, c Conn) (*Member, error) {
+	if m.closing.Load() {
+		return nil, fmt.Errorf("room: join: %w", ErrShuttingDown)
+	}
+	r, err := m.Room(id)
+	if err != nil {
+		return nil, err
+	}
+	return r.join(p, role, c)
+}
+
+// Filter selects rooms for List.
+type Filter struct {
+	// Status, when set, keeps rooms of that status only.
+	Status Status
+	// Private includes private rooms (for the admin console).
+	Private bool
+	// Limit caps the result; 0 means no cap.
+	Limit int
+}
+
+// List returns the live rooms, newest first. It takes no room lock.
+func (m *Manager) List(f Filter) []Summary {
+	m.mu.RLock()
+	out := make([]Summary, 0, len(m.rooms))
+	for _, r := range m.rooms {
+		s := r.Summary()
+		if (f.Status == "" || s.Status == f.Status) && (f.Private || !s.Private) {
+			out = append(out, s)
+		}
+	}
+	m.mu.RUnlock()
+	slices.SortFunc(out, func(a, b Summary) int {
+		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.ID, b.ID))
+	})
+	if f.Limit > 0 && len(out) > f.Limit {
+		out = out[:f.Limit]
+	}
+	return out
+}
+
+// Stats are counts across the live rooms.
+type Stats struct {
+	Rooms   map[Status]int
+	Members int
+}
+
+// Stats counts the live rooms by status and their connected members.
+func (m *Manager) Stats() Stats {
+	st := Stats{Rooms: map[Status]int{Waiting: 0, Playing: 0, Finished: 0}}
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	for _, r := range m.rooms {
+		s := r.Summary()
+		st.Rooms[s.Status]++
+		st.Members += s.Connected
+	}
+	return st
+}
+
+func (m *Manager) remove(id string) {
+	m.mu.Lock()
+	delete(m.rooms, id)
+	m.mu.Unlock()
+}
+
+func (m *Manager) all() []*Room {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make([]*Room, 0, len(m.rooms))
+	for _, r := range m.rooms {
+		out = append(out, r)
+	}
+	return out
+}
+
+// CloseRoom closes a room for an admin: a game in progress ends with
+// reason closed and every member is disconnected.
+func (m *Manager) CloseRoom(id string) error {
+	r, err := m.Room(id)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.closed {
+		return fmt.Errorf("room %s: %w", r.id, ErrUnknownRoom)
+	}
+	return r.close("closed")
+}
+
+// Kick removes a player from a room for an admin: from their seat (as if
+// they left) and from every spectator place they hold.
+func (m *Manager) Kick(id, playerID string) error {
+	r, err := m.Room(id)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	found := false
+	for sm := range r.spectators {
+		if sm.player.ID == playerID {
+			found = true
+			r.dropSpectator(sm, CloseKicked, "kicked")
+		}
+	}
+	if i := r.seatOf(playerID); i >= 0 {
+		found = true
+		mem := r.seats[i].member
+		if err := r.apply(func(w *Write) error { return r.dropSeat(w, i, "kicked") }); err != nil {
+			return err
+		}
+		if mem != nil {
+			mem.gone = true
+			mem.conn.Close(CloseKicked, "kicked")
+		}
+		r.afterDrop()
+	}
+	if !found {
+		return fmt.Errorf("room %s: player %s: %w", r.id, playerID, ErrGone)
+	}
+	return nil
+}
+
+// SkipTurn skips the current turn for an admin.
+func (m *Manager) SkipTurn(id string) error {
+	r, err := m.Room(id)
+	if err != nil {
+		return err
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.status != Playing {
+		return fmt.Errorf("room %s: skip: %w", r.id, game.ErrNotStarted)
+	}
+	err = r.apply(func(w *Write) error {
+		res, err := r.g.Skip()
+		if err != nil {
+			return err
+		}
+		w.Move = r.moveRecord(res.Move, "")
+		r.newTurn()
+		r.seq++
+		ev := &turnSkipped{Type: "turn_skipped", Seq: r.seq, Seat: res.Move.Seat, Reason: "admin"}
+		ev.Turn, ev.Deadline = r.turnAndDeadline()
+		r.emit(nil, ev)
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.rearm()
+	return nil
+}
+
+// Disconnect closes every connection of a player in every room, with the
+// given close code (a ban, say). Their seats then follow the reconnect
+// grace like any other drop.
+func (m *Manager) Disconnect(playerID string, code int, reason string) int {
+	n := 0
+	for _, r := range m.all() {
+		r.mu.Lock()
+		for _, s := range r.seats {
+			if s.member != nil && s.PlayerID == playerID {
+				s.member.conn.Close(code, reason)
+				n++
+			}
+		}
+		for sm := range r.spectators {
+			if sm.player.ID == playerID {
+				sm.conn.Close(code, reason)
+				n++
+			}
+		}
+		r.mu.Unlock()
+	}
+	return n
+}
+
+// Close stops every timer, so that nothing changes while the server shuts
+// down. The rooms stay as the store has them, to be recovered at start.
+func (m *Manager) Close() {
+	m.closing.Store(true)
+	for _, r := range m.all() {
+		r.mu.Lock()
+		r.shut()
+		r.mu.Unlock()
+	}
+}

@@ -1,0 +1,408 @@
+package room
+
+import (
+	"context"
+	"fmt"
+	"slices"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"goldmine/game"
+)
+
+// Status is a room's state. Its values are part of protocol v1.
+type Status string
+
+// Room statuses. A closed room is no longer served; only the store keeps it.
+const (
+	Waiting  Status = "waiting"
+	Playing  Status = "playing"
+	Finished Status = "finished"
+	Closed   Status = "closed"
+)
+
+// Role is how a connection takes part in a room.
+type Role string
+
+// Roles.
+const (
+	RolePlayer    Role = "player"
+	RoleSpectator Role = "spectator"
+)
+
+// Player is an authenticated identity.
+type Player struct {
+	ID   string
+	Name string
+	Bot  bool
+}
+
+// Conn is one connection of a member: a WebSocket session, a bot, an admin's
+// live view. The room calls it with its lock held, so neither method may
+// block or call back into the room.
+type Conn interface {
+	// Send queues one encoded frame. A connection that cannot keep up must
+	// close itself, so that its client reconnects and resyncs; it must
+	// never drop a frame and carry on.
+	Send(frame []byte)
+	// Close ends the connection with a WebSocket close code and reason.
+	Close(code int, reason string)
+}
+
+// Close codes the rooms send, beyond the standard ones. A client should not
+// reconnect automatically after 4000-4003.
+const (
+	CloseLeft       = 1000 // the member left
+	CloseRoomClosed = 4000 // the room was closed
+	CloseReplaced   = 4001 // another connection resumed this seat
+	CloseKicked     = 4002 // an admin removed the member
+	CloseBanned     = 4003 // the player was banned
+)
+
+// Member is one connection's place in a room: a seat or a spectator place.
+// Its methods are the actions protocol v1 lets a client take.
+type Member struct {
+	room   *Room
+	player Player
+	role   Role
+	conn   Conn
+	gone   bool // guarded by room.mu
+}
+
+// Player returns the member's identity.
+func (m *Member) Player() Player { return m.player }
+
+// Role returns how the member takes part.
+func (m *Member) Role() Role { return m.role }
+
+// Room returns the member's room.
+func (m *Member) Room() *Room { return m.room }
+
+type seat struct {
+	SeatRecord
+	member    *Member   // nil while disconnected
+	awaySince time.Time // when member became nil
+	grace     Timer
+}
+
+// Room is one live room. All its state is guarded by mu.
+type Room struct {
+	m         *Manager
+	id        string
+	name      string
+	private   bool
+	createdBy string
+	createdAt time.Time
+	rules     game.Rules
+
+	mu         sync.Mutex
+	status     Status
+	seq        int64
+	seats      []*seat
+	spectators map[*Member]struct{}
+	watchers   map[Conn]struct{}
+	gameNo     int
+	seed       uint64
+	salt       string
+	first      int
+	startedAt  time.Time
+	lastGameID int64
+	g          *game.Game
+	result     *Result
+	moveIDs    map[string]int64 // "seat:id" -> seq of its dug, this game
+	turnStart  time.Time
+	deadline   time.Time
+	turnTimer  Timer
+	timerGen   uint64
+	idle       Timer
+	closed     bool
+	out        []outFrame
+	recent     [][]byte // the last events, oldest first
+
+	summary atomic.Pointer[Summary]
+}
+
+type outFrame struct {
+	except *Member
+	ev     any
+}
+
+// recentEvents is how many events a room keeps for the admin console.
+const recentEvents = 50
+
+// ID returns the room id.
+func (r *Room) ID() string { return r.id }
+
+// Summary returns the room as the room list shows it. It takes no lock.
+func (r *Room) Summary() Summary { return *r.summary.Load() }
+
+// Snapshot returns the public view of the room.
+func (r *Room) Snapshot() Snapshot {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return r.snapshot()
+}
+
+func (r *Room) now() time.Time { return r.m.cfg.Clock.Now() }
+
+// record is the durable state of the room as it is now.
+func (r *Room) record() Record {
+	seats := make([]SeatRecord, len(r.seats))
+	for i, s := range r.seats {
+		seats[i] = s.SeatRecord
+	}
+	return Record{
+		ID: r.id, Name: r.name, Private: r.private, CreatedBy: r.createdBy, CreatedAt: r.createdAt,
+		Rules: r.rules, Status: r.status, Seq: r.seq, Seats: seats, GameNo: r.gameNo,
+		Seed: r.seed, Salt: r.salt, First: r.first, StartedAt: r.startedAt, LastGameID: r.lastGameID,
+		UpdatedAt: r.now(),
+	}
+}
+
+// checkpoint is the room's durable state plus what is announced with it, so
+// that a change the store refused can be undone.
+type checkpoint struct {
+	status              Status
+	seq                 int64
+	gameNo, first       int
+	seed                uint64
+	salt                string
+	startedAt           time.Time
+	lastGameID          int64
+	result              *Result
+	g                   *game.Game
+	moves               int
+	over                bool
+	seats               []*seat
+	vals                []SeatRecord
+	turnStart, deadline time.Time
+}
+
+func (r *Room) checkpoint() checkpoint {
+	c := checkpoint{
+		status: r.status, seq: r.seq, gameNo: r.gameNo, first: r.first, seed: r.seed, salt: r.salt,
+		startedAt: r.startedAt, lastGameID: r.lastGameID, result: r.result, g: r.g,
+		seats: slices.Clone(r.seats), vals: make([]SeatRecord, len(r.seats)),
+		turnStart: r.turnStart, deadline: r.deadline,
+	}
+	for i, s := range r.seats {
+		c.vals[i] = s.SeatRecord
+	}
+	if r.g != nil {
+		c.moves, c.over = r.g.MoveCount(), r.g.Over()
+	}
+	return c
+}
+
+func (r *Room) restore(c checkpoint) {
+	r.status, r.seq, r.gameNo, r.first, r.seed, r.salt = c.status, c.seq, c.gameNo, c.first, c.seed, c.salt
+	r.startedAt, r.lastGameID, r.result, r.g = c.startedAt, c.lastGameID, c.result, c.g
+	r.turnStart, r.deadline = c.turnStart, c.deadline
+	r.seats = c.seats
+	for i, s := range r.seats {
+		s.SeatRecord = c.vals[i]
+	}
+	if g := r.g; g != nil && (g.MoveCount() != c.moves || g.Over() != c.over) {
+		// The engine is deterministic, so replaying the moves up to the
+		// checkpoint rebuilds the game exactly as it was.
+		back, err := game.Replay(g.Rules(), g.Seed(), g.Players(), g.First(), g.Moves()[:c.moves])
+		if err != nil {
+			panic(fmt.Sprintf("room %s: replay to undo a refused change: %v", r.id, err))
+		}
+		r.g = back
+	}
+	r.out = r.out[:0]
+}
+
+// apply runs one change under the room lock: change mutates the room, emits
+// its events and fills in what to persist. The change is then saved; only
+// once the store has committed it are its events sent. If change fails or
+// the store refuses, the room is restored to how it was and nothing is sent.
+func (r *Room) apply(change func(w *Write) error) error {
+	cp := r.checkpoint()
+	var w Write
+	if err := change(&w); err != nil {
+		r.restore(cp)
+		return err
+	}
+	if err := r.save(&w); err != nil {
+		r.restore(cp)
+		return err
+	}
+	if w.Game != nil {
+		r.lastGameID = w.Game.ID
+		r.result.GameID = w.Game.ID
+	}
+	r.flush()
+	return nil
+}
+
+func (r *Room) save(w *Write) error {
+	w.Room = r.record()
+	// Not the request's context: once handed to the store a change must be
+	// waited for, or the room could not know whether it was committed.
+	if err := r.m.cfg.Store.Save(context.Background(), w); err != nil {
+		r.m.cfg.Log.Error("room: save failed", "room", r.id, "seq", r.seq, "err", err)
+		return fmt.Errorf("room %s: save: %w: %w", r.id, ErrUnavailable, err)
+	}
+	return nil
+}
+
+// emit queues an event for every member but except, to be sent by flush.
+func (r *Room) emit(except *Member, ev any) {
+	r.out = append(r.out, outFrame{except: except, ev: ev})
+}
+
+// flush encodes each queued event once and sends it to the room's members:
+// O(members of this room), whatever else the server holds.
+func (r *Room) flush() {
+	for _, o := range r.out {
+		frame := encode(o.ev)
+		for _, s := range r.seats {
+			if s.member != nil && s.member != o.except {
+				s.member.conn.Send(frame)
+			}
+		}
+		for m := range r.spectators {
+			if m != o.except {
+				m.conn.Send(frame)
+			}
+		}
+		for c := range r.watchers {
+			c.Send(frame)
+		}
+		if len(r.recent) == recentEvents {
+			r.recent = append(r.recent[:0], r.recent[1:]...)
+		}
+		r.recent = append(r.recent, frame)
+	}
+	clear(r.out)
+	r.out = r.out[:0]
+	r.publish()
+}
+
+// publish refreshes the lock-free summary the room list reads.
+func (r *Room) publish() {
+	connected := len(r.spectators)
+	for _, s := range r.seats {
+		if s.member != nil {
+			connected++
+		}
+	}
+	r.summary.Store(&Summary{
+		ID: r.id, Name: r.name, Status: r.status, Rules: r.rules, Players: r.seated(),
+		MaxPlayers: r.rules.MaxPlayers, Spectators: len(r.spectators), CreatedAt: r.createdAt,
+		Private: r.private, CreatedBy: r.createdBy, Seq: r.seq, Game: r.gameNo, Connected: connected,
+	})
+}
+
+// seated counts the seats of players who have not left.
+func (r *Room) seated() int {
+	n := 0
+	for _, s := range r.seats {
+		if !s.Left {
+			n++
+		}
+	}
+	return n
+}
+
+func (r *Room) seatOf(playerID string) int {
+	for i, s := range r.seats {
+		if s.PlayerID == playerID && !s.Left {
+			return i
+		}
+	}
+	return -1
+}
+
+// seatFor returns the seat of a member that may act, or why it may not.
+func (r *Room) seatFor(m *Member) (int, error) {
+	if m.gone || r.closed {
+		return -1, fmt.Errorf("room %s: %w", r.id, ErrGone)
+	}
+	if m.role != RolePlayer {
+		return -1, fmt.Errorf("room %s: spectator: %w", r.id, game.ErrNotAPlayer)
+	}
+	for i, s := range r.seats {
+		if s.member == m {
+			return i, nil
+		}
+	}
+	return -1, fmt.Errorf("room %s: %w", r.id, ErrGone)
+}
+
+func (r *Room) players() []PlayerInfo {
+	var scores []int
+	if r.g != nil {
+		scores = r.g.Scores()
+	}
+	out := make([]PlayerInfo, len(r.seats))
+	for i, s := range r.seats {
+		out[i] = PlayerInfo{Seat: i, PlayerID: s.PlayerID, Name: s.Name, Connected: s.member != nil,
+			Bot: s.Bot, Left: s.Left, Rematch: s.Rematch}
+		if i < len(scores) {
+			out[i].Score = scores[i]
+		}
+	}
+	return out
+}
+
+func (r *Room) snapshot() Snapshot {
+	s := Snapshot{
+		ID: r.id, Name: r.name, Status: r.status, Seq: r.seq, Rules: r.rules, Players: r.players(),
+		Spectators: len(r.spectators), GoldLeft: r.rules.Gold, Private: r.private,
+		CreatedAt: r.createdAt, CreatedBy: r.createdBy, Game: r.gameNo, GoldFound: []GoldFind{},
+	}
+	if r.g == nil {
+		s.Board = game.HiddenView(r.rules.Rows, r.rules.Cols)
+		return s
+	}
+	s.Board = r.g.PublicView()
+	s.GoldLeft = r.g.GoldLeft()
+	c := game.Commitment(r.salt, r.g.Board().Layout())
+	s.Commitment = &c
+	for i, f := range s.Board.Finders {
+		if f >= 0 {
+			s.GoldFound = append(s.GoldFound, GoldFind{Row: i / r.rules.Cols, Col: i % r.rules.Cols, Seat: int(f)})
+		}
+	}
+	switch r.status {
+	case Playing:
+		s.Turn = seatPtr(r.g.Turn())
+		s.Deadline = unixMilli(r.deadline)
+	case Finished:
+		res := *r.result
+		s.Result = &res
+	}
+	return s
+}
+
+func (r *Room) you(m *Member) You {
+	y := You{PlayerID: m.player.ID, Name: m.player.Name, Role: m.role}
+	if m.role == RolePlayer {
+		for i, s := range r.seats {
+			if s.member == m {
+				y.Seat = seatPtr(i)
+			}
+		}
+	}
+	return y
+}
+
+// newTurn starts the clock of the turn that begins now.
+func (r *Room) newTurn() {
+	r.turnStart = r.now()
+	r.deadline = time.Time{}
+	if r.rules.TurnSeconds > 0 {
+		r.deadline = r.turnStart.Add(time.Duration(r.rules.TurnSeconds) * time.Second)
+	}
+}
+
+func (r *Room) turnAndDeadline() (*int, *int64) {
+	if r.g == nil || r.g.Over() {
+		return nil, nil
+	}
+	return seatPtr(r.g.Turn()), unixMilli(r.deadline)
+}

@@ -1,0 +1,209 @@
+package room
+
+import "time"
+
+// retryAfter is how long a timer waits to try again when the store refused
+// its change (a full disk, say): the change must still happen, later.
+const retryAfter = 5 * time.Second
+
+// rearm brings every timer of the room in line with its state: the turn
+// timer, the reconnect grace of each absent seat, and the idle timer. It is
+// called after every change, so no code path has to remember which timer
+// the change affects.
+func (r *Room) rearm() {
+	if r.closed || r.m.closing.Load() {
+		return
+	}
+	r.armTurn(0)
+	for _, s := range r.seats {
+		switch {
+		case s.member == nil && !s.Left && !s.Bot && s.grace == nil:
+			s := s
+			due := s.awaySince.Add(r.m.cfg.Grace).Sub(r.now())
+			s.grace = r.m.cfg.Clock.AfterFunc(due, func() { r.onGrace(s) })
+		case (s.member != nil || s.Left) && s.grace != nil:
+			s.grace.Stop()
+			s.grace = nil
+		}
+	}
+	r.armIdle()
+}
+
+// armTurn sets the one timer that ends the current turn: at the deadline
+// (reason timeout), or earlier when the player to move is disconnected
+// (reason absent). A retry delay > 0 overrides both after a failed save.
+func (r *Room) armTurn(retry time.Duration) {
+	if r.turnTimer != nil {
+		r.turnTimer.Stop()
+		r.turnTimer = nil
+	}
+	r.timerGen++
+	if r.status != Playing || r.g == nil || r.g.Over() {
+		return
+	}
+	var at time.Time
+	reason := "timeout"
+	if !r.deadline.IsZero() {
+		at = r.deadline
+	}
+	if s := r.seats[r.g.Turn()]; s.member == nil && !s.Bot {
+		away := r.turnStart
+		if s.awaySince.After(away) {
+			away = s.awaySince
+		}
+		if absent := away.Add(r.m.cfg.AbsentSkip); at.IsZero() || absent.Before(at) {
+			at, reason = absent, "absent"
+		}
+	}
+	if at.IsZero() {
+		return
+	}
+	d := at.Sub(r.now())
+	if retry > 0 {
+		d = retry
+	}
+	gen := r.timerGen
+	r.turnTimer = r.m.cfg.Clock.AfterFunc(d, func() { r.onTurnTimer(gen, reason) })
+}
+
+func (r *Room) onTurnTimer(gen uint64, reason string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if gen != r.timerGen || r.closed || r.m.closing.Load() || r.status != Playing {
+		return
+	}
+	err := r.apply(func(w *Write) error {
+		res, err := r.g.Skip()
+		if err != nil {
+			return err
+		}
+		w.Move = r.moveRecord(res.Move, "")
+		r.newTurn()
+		r.seq++
+		ev := &turnSkipped{Type: "turn_skipped", Seq: r.seq, Seat: res.Move.Seat, Reason: reason}
+		ev.Turn, ev.Deadline = r.turnAndDeadline()
+		r.emit(nil, ev)
+		return nil
+	})
+	if err != nil {
+		r.armTurn(retryAfter)
+		return
+	}
+	r.rearm()
+}
+
+// onGrace ends the reconnect grace of a seat whose player did not return:
+// the seat is freed while waiting, forfeits during a game, and is marked
+// left after one.
+func (r *Room) onGrace(s *seat) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	s.grace = nil
+	if r.closed || r.m.closing.Load() || s.member != nil || s.Left {
+		return
+	}
+	i := -1
+	for j, x := range r.seats {
+		if x == s {
+			i = j
+		}
+	}
+	if i < 0 {
+		return
+	}
+	err := r.apply(func(w *Write) error { return r.dropSeat(w, i, "timeout") })
+	if err != nil {
+		s.grace = r.m.cfg.Clock.AfterFunc(retryAfter, func() { r.onGrace(s) })
+		return
+	}
+	r.afterDrop()
+}
+
+// armIdle closes a room that nobody has been connected to for the idle
+// timeout: a waiting room is closed, a finished one is put away. A room in
+// play needs no idle timer; the reconnect grace ends its game.
+func (r *Room) armIdle() {
+	connected := len(r.spectators) > 0
+	for _, s := range r.seats {
+		if s.member != nil && !s.Bot {
+			connected = true
+		}
+	}
+	if connected || r.status == Playing {
+		if r.idle != nil {
+			r.idle.Stop()
+			r.idle = nil
+		}
+		return
+	}
+	if r.idle == nil {
+		r.idle = r.m.cfg.Clock.AfterFunc(r.m.cfg.IdleTimeout, r.onIdle)
+	}
+}
+
+func (r *Room) onIdle() {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.idle = nil
+	if r.closed || r.m.closing.Load() {
+		return
+	}
+	if r.close("idle") != nil {
+		r.idle = r.m.cfg.Clock.AfterFunc(retryAfter, r.onIdle)
+	}
+}
+
+// close ends the room: a game in progress ends with reason closed, then
+// room_closed is announced, every member is disconnected and the room leaves
+// the manager.
+func (r *Room) close(reason string) error {
+	err := r.apply(func(w *Write) error {
+		if r.status == Playing {
+			o, err := r.g.Close()
+			if err != nil {
+				return err
+			}
+			r.finish(w, o)
+		}
+		r.status = Closed
+		r.seq++
+		r.emit(nil, &roomClosed{Type: "room_closed", Seq: r.seq, Reason: reason})
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.shut()
+	for _, s := range r.seats {
+		if s.member != nil {
+			s.member.gone = true
+			s.member.conn.Close(CloseRoomClosed, "room closed")
+			s.member = nil
+		}
+	}
+	for m := range r.spectators {
+		m.gone = true
+		m.conn.Close(CloseRoomClosed, "room closed")
+	}
+	clear(r.spectators)
+	r.m.remove(r.id)
+	return nil
+}
+
+// shut marks the room closed and stops all its timers.
+func (r *Room) shut() {
+	r.closed = true
+	r.timerGen++
+	for _, t := range []Timer{r.turnTimer, r.idle} {
+		if t != nil {
+			t.Stop()
+		}
+	}
+	r.turnTimer, r.idle = nil, nil
+	for _, s := range r.seats {
+		if s.grace != nil {
+			s.grace.Stop()
+			s.grace = nil
+		}
+	}
+}

@@ -1,0 +1,352 @@
+package server
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"goldmine/game"
+	"goldmine/room"
+	"goldmine/store"
+)
+
+// maxBody caps JSON request bodies. The largest legal one, a room with every
+// override, is under 300 bytes.
+const maxBody = 16 << 10
+
+// decode reads a JSON object body into v, refusing bodies over maxBody,
+// anything but one object, and values of the wrong type.
+func decode(c *gin.Context, v any) error {
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+	var tooBig *http.MaxBytesError
+	if errors.As(err, &tooBig) {
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body over %d bytes", maxBody))
+	}
+	if err != nil {
+		return errorf(http.StatusBadRequest, "bad_request", "cannot read the request body")
+	}
+	return decodeBody(body, v)
+}
+
+func decodeBody(body []byte, v any) error {
+	trimmed := strings.TrimSpace(string(body))
+	if !strings.HasPrefix(trimmed, "{") {
+		return errorf(http.StatusBadRequest, "bad_request", "the body must be a JSON object")
+	}
+	dec := json.NewDecoder(strings.NewReader(trimmed))
+	if err := dec.Decode(v); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return errorf(http.StatusBadRequest, "bad_request", fmt.Sprintf("%s must be a %s", te.Field, te.Type))
+		}
+		return errorf(http.StatusBadRequest, "bad_request", "the body is not valid JSON")
+	}
+	if dec.More() {
+		return errorf(http.StatusBadRequest, "bad_request", "the body must be a single JSON object")
+	}
+	return nil
+}
+
+// bearer authenticates the request's Authorization: Bearer token.
+func (s *Server) bearer(c *gin.Context) (room.Player, error) {
+	h := c.GetHeader("Authorization")
+	token, ok := strings.CutPrefix(h, "Bearer ")
+	if !ok || token == "" {
+		return room.Player{}, errUnauthorized
+	}
+	p, err := s.identity.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	if errors.Is(err, ErrBadToken) {
+		return room.Player{}, errUnauthorized
+	}
+	return p, err
+}
+
+type createPlayerReq struct {
+	Name string `json:"name"`
+}
+
+func (s *Server) createPlayer(c *gin.Context) {
+	var req createPlayerReq
+	if err := decode(c, &req); err != nil {
+		s.abort(c, err)
+		return
+	}
+	name, err := room.CleanText("name", req.Name, room.MaxPlayerName)
+	if err != nil {
+		s.abort(c, errorf(http.StatusBadRequest, "invalid_name", cause(err)))
+		return
+	}
+	p, err := s.store.CreatePlayer(c.Request.Context(), name, false)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"player_id": p.ID, "name": p.Name, "token": s.tokens.Issue(p.ID)})
+}
+
+func (s *Server) getPlayer(c *gin.Context) {
+	p, err := s.store.Player(c.Request.Context(), c.Param("id"))
+	if errors.Is(err, store.ErrNotFound) {
+		s.abort(c, errorf(http.StatusNotFound, "unknown_player", "no such player"))
+		return
+	}
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"player_id": p.ID, "name": p.Name, "games": p.Games, "wins": p.Wins,
+		"gold": p.Gold, "bot": p.Bot, "created_at": p.CreatedAt})
+}
+
+// createRoomReq is the body of POST /api/rooms: a preset and overrides.
+type createRoomReq struct {
+	Name            *string `json:"name"`
+	Preset          string  `json:"preset"`
+	Rows            *int    `json:"rows"`
+	Cols            *int    `json:"cols"`
+	Gold            *int    `json:"gold"`
+	MaxPlayers      *int    `json:"max_players"`
+	TurnSeconds     *int    `json:"turn_seconds"`
+	ExtraTurnOnGold *bool   `json:"extra_turn_on_gold"`
+	EndWhenDecided  *bool   `json:"end_when_decided"`
+	Private         *bool   `json:"private"`
+}
+
+// rules resolves the preset (classic when none is named) and applies the
+// overrides.
+func (req createRoomReq) rules() (game.Rules, error) {
+	name := req.Preset
+	if name == "" {
+		name = "classic"
+	}
+	r, ok := game.Preset(name)
+	if !ok {
+		return game.Rules{}, errorf(http.StatusBadRequest, "invalid_rules",
+			fmt.Sprintf("unknown preset %q: use classic, flags or party", name))
+	}
+	setInt := func(dst *int, v *int) {
+		if v != nil {
+			*dst = *v
+		}
+	}
+	setInt(&r.Rows, req.Rows)
+	setInt(&r.Cols, req.Cols)
+	setInt(&r.Gold, req.Gold)
+	setInt(&r.MaxPlayers, req.MaxPlayers)
+	setInt(&r.TurnSeconds, req.TurnSeconds)
+	if req.ExtraTurnOnGold != nil {
+		r.ExtraTurnOnGold = *req.ExtraTurnOnGold
+	}
+	if req.EndWhenDecided != nil {
+		r.EndWhenDecided = *req.EndWhenDecided
+	}
+	if err := r.Validate(); err != nil {
+		return game.Rules{}, errorf(http.StatusBadRequest, "invalid_rules", cause(err))
+	}
+	return r.Named(), nil
+}
+
+func (s *Server) createRoom(c *gin.Context) {
+	p, err := s.bearer(c)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	var req createRoomReq
+	if err := decode(c, &req); err != nil {
+		s.abort(c, err)
+		return
+	}
+	rules, err := req.rules()
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	opts := room.Options{Rules: rules, Private: req.Private != nil && *req.Private}
+	if req.Name != nil {
+		if opts.Name, err = room.CleanText("name", *req.Name, room.MaxRoomName); err != nil {
+			s.abort(c, errorf(http.StatusBadRequest, "invalid_name", cause(err)))
+			return
+		}
+	}
+	snap, err := s.rooms.Create(c.Request.Context(), p, opts)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, snap)
+}
+
+func (s *Server) listRooms(c *gin.Context) {
+	f := room.Filter{Limit: 100}
+	switch st := room.Status(c.Query("status")); st {
+	case "", room.Waiting, room.Playing, room.Finished:
+		f.Status = st
+	default:
+		s.abort(c, errorf(http.StatusBadRequest, "bad_request", "status must be waiting, playing or finished"))
+		return
+	}
+	if v := c.Query("limit"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n < 1 || n > 1000 {
+			s.abort(c, errorf(http.StatusBadRequest, "bad_request", "limit must be 1..1000"))
+			return
+		}
+		f.Limit = n
+	}
+	rooms := s.rooms.List(f)
+	c.JSON(http.StatusOK, gin.H{"rooms": rooms})
+}
+
+func (s *Server) getRoom(c *gin.Context) {
+	snap, err := s.rooms.Snapshot(c.Param("id"))
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, snap)
+}
+
+// intQuery parses an optional positive integer query parameter.
+func intQuery(c *gin.Context, name string, max int64) (int64, error) {
+	v := c.Query(name)
+	if v == "" {
+		return 0, nil
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 1 || n > max {
+		return 0, errorf(http.StatusBadRequest, "bad_request", fmt.Sprintf("%s must be an integer 1..%d", name, max))
+	}
+	return n, nil
+}
+
+func (s *Server) leaderboard(c *gin.Context) {
+	limit, err := intQuery(c, "limit", 100)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	period := c.DefaultQuery("period", store.PeriodAll)
+	if period != store.PeriodAll && period != store.PeriodWeek {
+		s.abort(c, errorf(http.StatusBadRequest, "bad_request", "period must be all or week"))
+		return
+	}
+	board, err := s.store.Leaderboard(c.Request.Context(), period, int(limit))
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	out := make([]gin.H, len(board))
+	for i, st := range board {
+		out[i] = gin.H{"rank": st.Rank, "player_id": st.PlayerID, "name": st.Name, "wins": st.Wins,
+			"games": st.Games, "gold": st.Gold}
+	}
+	c.JSON(http.StatusOK, gin.H{"players": out, "period": period})
+}
+
+// gameJSON is a finished game as the API shows it.
+type gameJSON struct {
+	ID          int64             `json:"id"`
+	RoomID      string            `json:"room_id"`
+	Game        int               `json:"game"`
+	Rules       game.Rules        `json:"rules"`
+	Players     []room.GamePlayer `json:"players"`
+	EndedReason game.EndReason    `json:"ended_reason"`
+	StartedAt   time.Time         `json:"started_at"`
+	EndedAt     time.Time         `json:"ended_at"`
+	// Only in the full record.
+	Moves      []moveJSON `json:"moves,omitempty"`
+	Layout     string     `json:"layout,omitempty"`
+	Salt       string     `json:"salt,omitempty"`
+	Commitment string     `json:"commitment,omitempty"`
+	// Seed is a decimal string: a uint64 does not fit a JavaScript number.
+	Seed  string `json:"seed,omitempty"`
+	First *int   `json:"first,omitempty"`
+}
+
+type moveJSON struct {
+	N    int           `json:"n"`
+	Seat int           `json:"seat"`
+	Kind game.MoveKind `json:"kind"`
+	Row  *int          `json:"row"`
+	Col  *int          `json:"col"`
+	Gold bool          `json:"gold"`
+}
+
+func gameSummary(g room.GameRecord) gameJSON {
+	return gameJSON{ID: g.ID, RoomID: g.RoomID, Game: g.GameNo, Rules: g.Rules, Players: g.Players,
+		EndedReason: g.Reason, StartedAt: g.StartedAt, EndedAt: g.EndedAt}
+}
+
+func (s *Server) listGames(c *gin.Context) {
+	limit, err := intQuery(c, "limit", 100)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	before, err := intQuery(c, "before", 1<<62)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	if limit == 0 {
+		limit = 20
+	}
+	f := store.GamesFilter{Player: c.Query("player"), Before: before, Limit: int(limit)}
+	games, err := s.store.Games(c.Request.Context(), f)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	out := make([]gameJSON, len(games))
+	for i, g := range games {
+		out[i] = gameSummary(g)
+	}
+	// A full page may have a next one; its cursor is the last id shown.
+	var next *int64
+	if len(games) == f.Limit {
+		next = &games[len(games)-1].ID
+	}
+	c.JSON(http.StatusOK, gin.H{"games": out, "next_before": next})
+}
+
+func (s *Server) getGame(c *gin.Context) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id < 1 {
+		s.abort(c, errorf(http.StatusNotFound, "unknown_game", "no such game"))
+		return
+	}
+	g, err := s.store.Game(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) {
+		s.abort(c, errorf(http.StatusNotFound, "unknown_game", "no such game"))
+		return
+	}
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	out := gameSummary(g.GameRecord)
+	out.Layout, out.Salt, out.Commitment = g.Layout, g.Salt, g.Commitment
+	out.Seed = strconv.FormatUint(g.Seed, 10)
+	out.First = &g.First
+	out.Moves = make([]moveJSON, len(g.Moves))
+	for i, m := range g.Moves {
+		mj := moveJSON{N: m.N, Seat: m.Seat, Kind: m.Kind}
+		if m.Kind == game.Dig {
+			row, col := m.Row, m.Col
+			mj.Row, mj.Col = &row, &col
+			if i := row*g.Rules.Cols + col; i >= 0 && i < len(g.Layout) {
+				mj.Gold = g.Layout[i] == '1'
+			}
+		}
+		out.Moves[i] = mj
+	}
+	c.JSON(http.StatusOK, out)
+}

@@ -1,0 +1,77 @@
+package server
+
+import (
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+func init() {
+	// gin's debug mode prints every route at start; the access log below
+	// says what matters.
+	gin.SetMode(gin.ReleaseMode)
+}
+
+func (s *Server) routes() *gin.Engine {
+	e := gin.New()
+	e.Use(s.recovery(), s.accessLog())
+	e.HandleMethodNotAllowed = true
+	e.NoRoute(func(c *gin.Context) { s.abort(c, errNotFound) })
+	e.NoMethod(func(c *gin.Context) {
+		s.abort(c, errorf(http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed"))
+	})
+
+	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	e.GET("/ws", s.serveWS)
+
+	api := e.Group("/api")
+	api.POST("/players", s.createPlayer)
+	api.GET("/players/:id", s.getPlayer)
+	api.POST("/rooms", s.createRoom)
+	api.GET("/rooms", s.listRooms)
+	api.GET("/rooms/:id", s.getRoom)
+	api.GET("/leaderboard", s.leaderboard)
+	api.GET("/games", s.listGames)
+	api.GET("/games/:id", s.getGame)
+	return e
+}
+
+// accessLog logs one line per request, except health checks, which load
+// balancers send every few seconds. It logs the path without the query.
+func (s *Server) accessLog() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		start := time.Now()
+		c.Next()
+		if c.Request.URL.Path == "/healthz" {
+			return
+		}
+		s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "http",
+			slog.String("method", c.Request.Method),
+			slog.String("path", c.Request.URL.Path),
+			slog.Int("status", c.Writer.Status()),
+			slog.Duration("took", time.Since(start)),
+			slog.String("ip", c.ClientIP()))
+	}
+}
+
+// recovery turns a panic in a handler into a logged 500, in the protocol's
+// error format.
+func (s *Server) recovery() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		defer func() {
+			if v := recover(); v != nil {
+				if v == http.ErrAbortHandler {
+					panic(v)
+				}
+				s.log.Error("server: panic", "path", c.Request.URL.Path, "panic", v)
+				if !c.Writer.Written() {
+					c.AbortWithStatusJSON(http.StatusInternalServerError,
+						gin.H{"error": gin.H{"code": "internal", "message": "internal error"}})
+				}
+			}
+		}()
+		c.Next()
+	}
+}

@@ -1,0 +1,157 @@
+package server
+
+import (
+	"cmp"
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"github.com/olahol/melody"
+
+	"goldmine/room"
+	"goldmine/store"
+)
+
+// Rooms is what the server needs from the live rooms.
+type Rooms interface {
+	Create(ctx context.Context, creator room.Player, opts room.Options) (room.Snapshot, error)
+	Snapshot(id string) (room.Snapshot, error)
+	List(f room.Filter) []room.Summary
+	Join(ctx context.Context, id string, p room.Player, role room.Role, c room.Conn) (*room.Member, error)
+}
+
+// Store is what the server needs from persistence.
+type Store interface {
+	PlayerStore
+	CreatePlayer(ctx context.Context, name string, bot bool) (store.Player, error)
+	Games(ctx context.Context, f store.GamesFilter) ([]room.GameRecord, error)
+	Game(ctx context.Context, id int64) (store.Game, error)
+	Leaderboard(ctx context.Context, period string, limit int) ([]store.Standing, error)
+}
+
+// Config configures a Server. Zero limits take the defaults below.
+type Config struct {
+	Rooms  Rooms
+	Store  Store
+	Tokens *Tokens
+	// Identity authenticates hellos and Bearer tokens; nil means Tokens.
+	Identity Identity
+	Log      *slog.Logger
+	// AllowedOrigins are the browser origins allowed to open /ws besides
+	// the server's own; "*" allows any. Requests without an Origin header
+	// (mini-programs, native clients) are always allowed.
+	AllowedOrigins []string
+	WS             WSConfig
+}
+
+// WSConfig holds the WebSocket limits.
+type WSConfig struct {
+	MaxMessage   int64         // bytes; larger frames get close 1009
+	PingPeriod   time.Duration // how often the server pings
+	PongWait     time.Duration // how long a silent client is kept
+	WriteWait    time.Duration // how long one write may take
+	Buffer       int           // frames queued per session before it counts as slow
+	HelloTimeout time.Duration // how long a connection may stay without a hello
+	Rate         float64       // messages per second per session, sustained
+	Burst        int           // messages per session in a burst
+}
+
+// WebSocket defaults. The rate allows twice what protocol v1 promises
+// (10/s, bursts of 20), so that a client at the promised rate never sees
+// rate_limited.
+const (
+	DefaultMaxMessage   = 4096
+	DefaultPingPeriod   = 25 * time.Second
+	DefaultPongWait     = 60 * time.Second
+	DefaultWriteWait    = 5 * time.Second
+	DefaultBuffer       = 64
+	DefaultHelloTimeout = 10 * time.Second
+	DefaultRate         = 20
+	DefaultBurst        = 40
+)
+
+func (c *WSConfig) defaults() {
+	c.MaxMessage = cmp.Or(c.MaxMessage, DefaultMaxMessage)
+	c.PingPeriod = cmp.Or(c.PingPeriod, DefaultPingPeriod)
+	c.PongWait = cmp.Or(c.PongWait, DefaultPongWait)
+	c.WriteWait = cmp.Or(c.WriteWait, DefaultWriteWait)
+	c.Buffer = cmp.Or(c.Buffer, DefaultBuffer)
+	c.HelloTimeout = cmp.Or(c.HelloTimeout, DefaultHelloTimeout)
+	c.Rate = cmp.Or(c.Rate, DefaultRate)
+	c.Burst = cmp.Or(c.Burst, DefaultBurst)
+}
+
+// Server is the HTTP and WebSocket front of Goldmine.
+type Server struct {
+	cfg      Config
+	log      *slog.Logger
+	rooms    Rooms
+	store    Store
+	tokens   *Tokens
+	identity Identity
+	engine   *gin.Engine
+	ws       *melody.Melody
+	sessions sync.WaitGroup
+}
+
+// New builds a Server and its routes.
+func New(cfg Config) *Server {
+	cfg.WS.defaults()
+	s := &Server{
+		cfg:      cfg,
+		log:      cmp.Or(cfg.Log, slog.Default()),
+		rooms:    cfg.Rooms,
+		store:    cfg.Store,
+		tokens:   cfg.Tokens,
+		identity: cfg.Identity,
+	}
+	if s.identity == nil {
+		s.identity = cfg.Tokens
+	}
+	s.ws = s.newMelody()
+	s.engine = s.routes()
+	return s
+}
+
+// Handler returns the server's HTTP handler.
+func (s *Server) Handler() http.Handler { return s.engine }
+
+// Engine returns the gin engine, so that other parts (the admin console)
+// can add their routes to it.
+func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// CloseSessions closes every WebSocket with code and reason, then waits,
+// until ctx is done, for their handlers to finish. http.Server.Shutdown does
+// not do this: it leaves hijacked connections alone.
+func (s *Server) CloseSessions(ctx context.Context, code int, reason string) error {
+	s.ws.CloseWithMsg(melody.FormatCloseMessage(code, reason))
+	done := make(chan struct{})
+	go func() {
+		s.sessions.Wait()
+		close(done)
+	}()
+	select {
+	case <-done:
+		return nil
+	case <-ctx.Done():
+		return ctx.Err()
+	}
+}
+
+// Sessions returns the number of open WebSocket sessions.
+func (s *Server) Sessions() int { return s.ws.Len() }
+
+// HTTPServer returns an http.Server for the handler with the timeouts that
+// gin's Run leaves unset: slow or idle clients must not hold connections.
+func HTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		IdleTimeout:       60 * time.Second,
+		MaxHeaderBytes:    16 << 10,
+	}
+}

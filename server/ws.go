@@ -1,0 +1,297 @@
+package server
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"github.com/gin-gonic/gin"
+	"github.com/gorilla/websocket"
+	"github.com/olahol/melody"
+	"golang.org/x/time/rate"
+
+	"goldmine/room"
+)
+
+// Close codes the WebSocket endpoint sends.
+const (
+	CloseGoingAway     = 1001 // server restarting
+	ClosePolicy        = 1008 // no hello in time, or a message flood
+	CloseInvalidUTF8   = 1007 // a text frame that is not UTF-8
+	CloseTooSlow       = 4004 // the client did not read its frames in time; it should reconnect
+	maxRateStrikes     = 10   // rejected messages tolerated before close 1008
+	rateStrikeRefillHz = 1
+)
+
+// newMelody sets every melody setting explicitly: its defaults accept any
+// Origin and kill any message over 512 bytes.
+func (s *Server) newMelody() *melody.Melody {
+	m := melody.New()
+	m.Config.MaxMessageSize = s.cfg.WS.MaxMessage
+	m.Config.PingPeriod = s.cfg.WS.PingPeriod
+	m.Config.PongWait = s.cfg.WS.PongWait
+	m.Config.WriteWait = s.cfg.WS.WriteWait
+	m.Config.MessageBufferSize = s.cfg.WS.Buffer
+	// One message at a time per session: a room serialises actions anyway,
+	// and ordered handling keeps a client's dig and chat in order.
+	m.Config.ConcurrentMessageHandling = false
+	// Buffer sizes of 0 reuse the buffers net/http already allocated for the
+	// connection, and the pool lends a write buffer only while a frame is
+	// being written: an idle session then holds no buffer of its own.
+	m.Upgrader.ReadBufferSize = 0
+	m.Upgrader.WriteBufferSize = 0
+	m.Upgrader.WriteBufferPool = &sync.Pool{}
+	m.Upgrader.EnableCompression = false
+	m.Upgrader.HandshakeTimeout = 5 * time.Second
+	m.Upgrader.CheckOrigin = s.checkOrigin
+	m.Upgrader.Error = func(w http.ResponseWriter, r *http.Request, status int, reason error) {
+		code := "bad_request"
+		if status == http.StatusForbidden {
+			code = "forbidden_origin"
+		}
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(status)
+		json.NewEncoder(w).Encode(map[string]any{"error": map[string]string{"code": code, "message": reason.Error()}})
+	}
+	m.HandleConnect(s.onConnect)
+	m.HandleMessage(s.onMessage)
+	m.HandleMessageBinary(func(ss *melody.Session, _ []byte) {
+		conn(ss).sendError("bad_message", "frames must be JSON text", nil)
+	})
+	m.HandleError(s.onError)
+	m.HandleDisconnect(s.onDisconnect)
+	return m
+}
+
+// checkOrigin allows requests without an Origin (WeChat mini-programs and
+// native clients send none), the server's own origin, and the configured
+// ones.
+func (s *Server) checkOrigin(r *http.Request) bool {
+	origin := r.Header.Get("Origin")
+	if origin == "" {
+		return true
+	}
+	u, err := url.Parse(origin)
+	if err != nil {
+		return false
+	}
+	if strings.EqualFold(u.Host, r.Host) {
+		return true
+	}
+	for _, a := range s.cfg.AllowedOrigins {
+		if a == "*" || strings.EqualFold(strings.TrimSuffix(a, "/"), origin) {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) serveWS(c *gin.Context) {
+	wc := &wsConn{
+		srv:     s,
+		limiter: rate.NewLimiter(rate.Limit(s.cfg.WS.Rate), s.cfg.WS.Burst),
+		strikes: rate.NewLimiter(rateStrikeRefillHz, maxRateStrikes),
+	}
+	s.sessions.Add(1)
+	defer s.sessions.Done()
+	err := s.ws.HandleRequestWithKeys(c.Writer, c.Request, map[string]any{connKey: wc})
+	if errors.Is(err, melody.ErrClosed) {
+		s.abort(c, errorf(http.StatusServiceUnavailable, "unavailable", "server shutting down"))
+	}
+}
+
+const connKey = "goldmine.conn"
+
+func conn(ss *melody.Session) *wsConn {
+	v, _ := ss.Get(connKey)
+	return v.(*wsConn)
+}
+
+// wsConn is one WebSocket session: the room.Conn its room sends to, and
+// the state of the protocol on it. Apart from Send and Close, which rooms
+// call, it is used only from the session's read goroutine.
+type wsConn struct {
+	srv     *Server
+	ss      *melody.Session
+	limiter *rate.Limiter
+	strikes *rate.Limiter
+	member  *room.Member
+	hello   *time.Timer
+	helloed atomic.Bool
+	closing atomic.Bool // the server queued a close: ignore what follows
+	killed  atomic.Bool
+}
+
+// Send implements room.Conn. It never blocks: a full buffer makes melody
+// report ErrMessageBufferFull, and onError then closes the session.
+func (c *wsConn) Send(frame []byte) { c.ss.Write(frame) }
+
+// Close implements room.Conn. Only the first close counts.
+func (c *wsConn) Close(code int, reason string) {
+	if c.closing.CompareAndSwap(false, true) {
+		c.ss.CloseWithMsg(melody.FormatCloseMessage(code, reason))
+	}
+}
+
+// kill closes a session whose send buffer is full. The close frame cannot
+// be queued behind the frames it did not read, so it is written directly,
+// with a short deadline, and the connection is closed under it.
+func (c *wsConn) kill(code int, reason string) {
+	if !c.killed.CompareAndSwap(false, true) {
+		return
+	}
+	c.srv.log.Warn("server: closing a session that does not keep up", "ip", c.ss.Request.RemoteAddr)
+	ws := c.ss.WebsocketConnection()
+	go func() {
+		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
+		ws.Close()
+	}()
+}
+
+func (c *wsConn) send(v any) {
+	b, _ := json.Marshal(v)
+	c.Send(b)
+}
+
+type errorFrame struct {
+	Type    string          `json:"type"`
+	Code    string          `json:"code"`
+	Message string          `json:"message"`
+	ID      json.RawMessage `json:"id,omitempty"`
+}
+
+func (c *wsConn) sendError(code, message string, id json.RawMessage) {
+	c.send(errorFrame{Type: "error", Code: code, Message: message, ID: id})
+}
+
+func (s *Server) onConnect(ss *melody.Session) {
+	c := conn(ss)
+	c.ss = ss
+	c.hello = time.AfterFunc(s.cfg.WS.HelloTimeout, func() {
+		if !c.helloed.Load() {
+			c.Close(ClosePolicy, "no hello in time")
+		}
+	})
+}
+
+func (s *Server) onError(ss *melody.Session, err error) {
+	if errors.Is(err, melody.ErrMessageBufferFull) {
+		conn(ss).kill(CloseTooSlow, "too slow")
+	}
+}
+
+func (s *Server) onDisconnect(ss *melody.Session) {
+	c := conn(ss)
+	c.hello.Stop()
+	if c.member != nil {
+		c.member.Disconnect()
+	}
+}
+
+func (s *Server) onMessage(ss *melody.Session, data []byte) {
+	c := conn(ss)
+	if c.closing.Load() {
+		return
+	}
+	if !c.limiter.Allow() {
+		if !c.strikes.Allow() {
+			c.Close(ClosePolicy, "message rate limit")
+			return
+		}
+		c.sendError("rate_limited", "too many messages: slow down", nil)
+		return
+	}
+	// gorilla does not check that text frames are UTF-8; RFC 6455 says to
+	// close with 1007.
+	if !utf8.Valid(data) {
+		c.Close(CloseInvalidUTF8, "invalid UTF-8")
+		return
+	}
+	m, err := decodeMessage(data)
+	if err != nil {
+		c.sendError("bad_message", strings.TrimPrefix(err.Error(), "bad message: "), nil)
+		return
+	}
+	switch {
+	case m.Type == "ping":
+		c.send(map[string]any{"type": "pong", "t": nullIfEmpty(m.T)})
+	case m.Type == "hello":
+		s.hello(c, m)
+	case c.member == nil:
+		c.sendError("bad_message", "send hello first", nil)
+	default:
+		s.act(c, m)
+	}
+}
+
+func nullIfEmpty(v json.RawMessage) json.RawMessage {
+	if len(v) == 0 {
+		return json.RawMessage("null")
+	}
+	return v
+}
+
+// hello authenticates the connection and puts it in its room.
+func (s *Server) hello(c *wsConn, m clientMsg) {
+	if c.member != nil {
+		c.sendError("bad_message", "already in a room: open a new connection for another", nil)
+		return
+	}
+	ctx, cancel := context.WithTimeout(c.ss.Request.Context(), 10*time.Second)
+	defer cancel()
+	p, err := s.identity.Authenticate(ctx, m.Token)
+	if err != nil {
+		if !errors.Is(err, ErrBadToken) {
+			s.log.Error("server: hello", "err", err)
+			c.sendError("unavailable", "cannot check the token now", nil)
+			return
+		}
+		c.sendError("unauthorized", "bad token", nil)
+		return
+	}
+	mem, err := s.rooms.Join(ctx, m.Room, p, room.Role(m.As), c)
+	if err != nil {
+		s.sendErr(c, err, nil)
+		return
+	}
+	c.member = mem
+	c.helloed.Store(true)
+	c.hello.Stop()
+}
+
+// act runs a room action for a member that said hello.
+func (s *Server) act(c *wsConn, m clientMsg) {
+	var err error
+	switch m.Type {
+	case "dig":
+		err = c.member.Dig(*m.Row, *m.Col, m.ID)
+	case "start":
+		err = c.member.Start()
+	case "leave":
+		err = c.member.Leave()
+	case "rematch":
+		err = c.member.Rematch()
+	case "chat":
+		err = c.member.Chat(*m.Text)
+	case "resync":
+		err = c.member.Resync()
+	}
+	if err != nil {
+		s.sendErr(c, err, m.ID)
+	}
+}
+
+func (s *Server) sendErr(c *wsConn, err error, id json.RawMessage) {
+	code, status, msg := classify(err)
+	if status >= 500 && code == "internal" {
+		s.log.Error("server: ws action failed", "err", err)
+	}
+	c.sendError(code, msg, id)
+}

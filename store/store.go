@@ -1,0 +1,218 @@
+// Package store keeps Goldmine's data in one SQLite file: players, the
+// server secret, live rooms and their moves, finished games and the admin
+// audit log.
+//
+// Every write goes through one writer goroutine on one connection, which
+// group-commits: it takes every pending write (up to a cap) into a single
+// transaction, so that the cost of an fsync is shared by all the rooms whose
+// moves are in it. Reads use a separate pool of read-only connections, which
+// WAL lets run beside the writer.
+package store
+
+import (
+	"cmp"
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strings"
+	"sync"
+	"time"
+
+	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
+)
+
+// Errors.
+var (
+	// ErrNotFound reports a row that does not exist.
+	ErrNotFound = errors.New("not found")
+	// ErrClosed reports a write after Close.
+	ErrClosed = errors.New("store closed")
+	// ErrSchemaTooNew reports a database written by a newer Goldmine.
+	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
+)
+
+// Sync modes, for Options.Sync.
+const (
+	// SyncFull fsyncs at every commit: a committed move survives a power
+	// loss. The default.
+	SyncFull = "full"
+	// SyncNormal fsyncs at WAL checkpoints only: a committed move survives
+	// a crash of the process, but the last commits can be lost on a power
+	// loss or an OS crash.
+	SyncNormal = "normal"
+)
+
+// Options configure Open. Zero values take the defaults.
+type Options struct {
+	// Path is the database file; it is created if missing.
+	Path string
+	// Sync is SyncFull (default) or SyncNormal.
+	Sync string
+	// Readers is the size of the read pool (default 4).
+	Readers int
+	// MaxBatch caps the writes in one group commit (default 256).
+	MaxBatch int
+	// MaxBytes caps the size of the database file; 0 means no cap. Writes
+	// that would grow it further fail, and rooms refuse the moves.
+	MaxBytes int64
+	// Now is the clock for timestamps the store sets itself.
+	Now func() time.Time
+	Log *slog.Logger
+	// OnCommit, if set, is called after each group commit with the number
+	// of writes in it, how long the commit took and its error.
+	OnCommit func(writes int, d time.Duration, err error)
+}
+
+// Store is an open database.
+type Store struct {
+	path     string
+	w        *sql.DB // exactly one connection: the writer
+	r        *sql.DB // the read pool
+	now      func() time.Time
+	log      *slog.Logger
+	maxBatch int
+	onCommit func(int, time.Duration, error)
+
+	mu     sync.RWMutex // guards closed and sends on reqs
+	closed bool
+	reqs   chan *request
+	done   chan struct{}
+}
+
+// dsn builds the modernc DSN. busy_timeout comes first so that nothing
+// after it can fail with SQLITE_BUSY while another connection holds a lock
+// (the driver also runs it first); then WAL, so that readers never block the
+// writer; then synchronous and foreign_keys. _txlock=immediate makes every
+// transaction take the write lock at BEGIN, so a write transaction can never
+// fail half-way with SQLITE_BUSY on lock upgrade.
+func dsn(path, sync string, extra ...string) string {
+	q := []string{
+		"_pragma=busy_timeout(10000)",
+		"_pragma=journal_mode(WAL)",
+		"_pragma=synchronous(" + strings.ToUpper(sync) + ")",
+		"_pragma=foreign_keys(1)",
+		"_txlock=immediate",
+	}
+	return "file:" + (&url.URL{Path: path}).EscapedPath() + "?" + strings.Join(append(q, extra...), "&")
+}
+
+// Open opens (creating if needed) and migrates the database at opts.Path,
+// and starts the writer.
+func Open(ctx context.Context, opts Options) (*Store, error) {
+	opts.Sync = cmp.Or(strings.ToLower(opts.Sync), SyncFull)
+	if opts.Sync != SyncFull && opts.Sync != SyncNormal {
+		return nil, fmt.Errorf("store: sync must be %q or %q, got %q", SyncFull, SyncNormal, opts.Sync)
+	}
+	if opts.Path == "" {
+		return nil, errors.New("store: no database path")
+	}
+	s := &Store{
+		path:     opts.Path,
+		now:      opts.Now,
+		log:      cmp.Or(opts.Log, slog.Default()),
+		maxBatch: cmp.Or(opts.MaxBatch, 256),
+		onCommit: opts.OnCommit,
+		reqs:     make(chan *request, 1024),
+		done:     make(chan struct{}),
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.onCommit == nil {
+		s.onCommit = func(int, time.Duration, error) {}
+	}
+	var err error
+	if s.w, err = sql.Open("sqlite", dsn(opts.Path, opts.Sync)); err != nil {
+		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
+	}
+	// One writer connection, kept open for good: SQLite allows one writer
+	// at a time anyway, and per-connection pragmas (max_page_count) must
+	// stay on it.
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	if err := s.migrate(ctx); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	if opts.MaxBytes > 0 {
+		if err := s.limitSize(ctx, opts.MaxBytes); err != nil {
+			s.w.Close()
+			return nil, err
+		}
+	}
+	if s.r, err = sql.Open("sqlite", dsn(opts.Path, opts.Sync, "_pragma=query_only(1)")); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("store: open readers: %w", err)
+	}
+	n := cmp.Or(opts.Readers, 4)
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	go s.writer()
+	return s, nil
+}
+
+// Path returns the database file's path.
+func (s *Store) Path() string { return s.path }
+
+// Close stops taking writes, commits every write already taken, and closes
+// the database.
+func (s *Store) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	close(s.reqs)
+	s.mu.Unlock()
+	<-s.done
+	return errors.Join(s.r.Close(), s.w.Close())
+}
+
+// limitSize caps the file at max bytes with max_page_count, on the writer
+// connection (the pragma is per connection). SQLite will not set it below
+// the current size, so the cap takes effect from there.
+func (s *Store) limitSize(ctx context.Context, max int64) error {
+	var pageSize int64
+	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
+		return fmt.Errorf("store: page size: %w", err)
+	}
+	pages := max / pageSize
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
+		return fmt.Errorf("store: limit size: %w", err)
+	}
+	return nil
+}
+
+// SetMaxBytes changes the size cap at run time, between two commits.
+func (s *Store) SetMaxBytes(ctx context.Context, max int64) error {
+	return s.write(ctx, func(tx *sql.Tx) error { return nil }, func() error { return s.limitSize(ctx, max) })
+}
+
+// Size returns the size of the database file in bytes (without its WAL).
+func (s *Store) Size(ctx context.Context) (int64, error) {
+	var pages, size int64
+	if err := s.r.QueryRowContext(ctx, "SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()").Scan(&pages, &size); err != nil {
+		return 0, fmt.Errorf("store: size: %w", err)
+	}
+	return pages * size, nil
+}
+
+func ms(t time.Time) int64 {
+	if t.IsZero() {
+		return 0
+	}
+	return t.UnixMilli()
+}
+
+func fromMS(v int64) time.Time {
+	if v == 0 {
+		return time.Time{}
+	}
+	return time.UnixMilli(v).UTC()
+}

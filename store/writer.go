@@ -1,0 +1,135 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// request is one write: fn runs inside the group's transaction. before, if
+// set, runs on the writer connection outside any transaction first.
+type request struct {
+	fn     func(tx *sql.Tx) error
+	before func() error
+	err    chan error
+}
+
+// write hands fn to the writer and waits for its commit. It never gives up
+// on a request already taken, so the caller always learns whether its write
+// was committed.
+func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error, before ...func() error) error {
+	req := &request{fn: fn, err: make(chan error, 1)}
+	if len(before) > 0 {
+		req.before = before[0]
+	}
+	s.mu.RLock()
+	if s.closed {
+		s.mu.RUnlock()
+		return fmt.Errorf("store: write: %w", ErrClosed)
+	}
+	select {
+	case s.reqs <- req:
+		s.mu.RUnlock()
+	case <-ctx.Done():
+		s.mu.RUnlock()
+		return fmt.Errorf("store: write: %w", ctx.Err())
+	}
+	return <-req.err
+}
+
+// writer is the one goroutine that writes. It takes every pending request,
+// up to maxBatch, and commits them in one transaction.
+func (s *Store) writer() {
+	defer close(s.done)
+	batch := make([]*request, 0, s.maxBatch)
+	for first := range s.reqs {
+		batch = append(batch[:0], first)
+	fill:
+		for len(batch) < s.maxBatch {
+			select {
+			case req, ok := <-s.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, req)
+			default:
+				break fill
+			}
+		}
+		s.commit(batch)
+	}
+}
+
+// commit runs a batch in one transaction. Each request runs inside its own
+// savepoint, so that one failing request is rolled back alone and the others
+// still commit; a failed COMMIT fails them all.
+func (s *Store) commit(batch []*request) {
+	start := time.Now()
+	errs := make([]error, len(batch))
+	ctx := context.Background()
+	for i, req := range batch {
+		if req.before != nil {
+			errs[i] = req.before()
+		}
+	}
+	tx, err := s.w.BeginTx(ctx, nil)
+	if err != nil {
+		s.finish(batch, errs, fmt.Errorf("store: begin: %w", err), start)
+		return
+	}
+	ok := 0
+	for i, req := range batch {
+		if errs[i] != nil {
+			continue
+		}
+		if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+			errs[i] = fmt.Errorf("store: savepoint: %w", err)
+			continue
+		}
+		if err := req.fn(tx); err != nil {
+			errs[i] = err
+			if _, rerr := tx.Exec("ROLLBACK TO w"); rerr != nil {
+				// The transaction is broken: nothing in it can commit.
+				tx.Rollback()
+				s.finish(batch, errs, errors.Join(err, rerr), start)
+				return
+			}
+		} else {
+			ok++
+		}
+		if _, err := tx.Exec("RELEASE w"); err != nil {
+			tx.Rollback()
+			s.finish(batch, errs, fmt.Errorf("store: release: %w", err), start)
+			return
+		}
+	}
+	if ok == 0 {
+		tx.Rollback()
+		s.finish(batch, errs, nil, start)
+		return
+	}
+	if err := tx.Commit(); err != nil {
+		s.finish(batch, errs, fmt.Errorf("store: commit: %w", err), start)
+		return
+	}
+	s.finish(batch, errs, nil, start)
+}
+
+// finish answers every request of a batch. A batch-wide error overrides the
+// per-request ones.
+func (s *Store) finish(batch []*request, errs []error, all error, start time.Time) {
+	if all != nil {
+		s.log.Error("store: group commit failed", "writes", len(batch), "err", all)
+	}
+	for i, req := range batch {
+		switch {
+		case all != nil:
+			req.err <- all
+		default:
+			req.err <- errs[i]
+		}
+	}
+	s.onCommit(len(batch), time.Since(start), all)
+}
