@@ -183,4 +183,3 @@ func version() string {
 	}
 	return strings.Join(v, " ")
 }
-
