@@ -66,9 +66,11 @@ func (r *Room) resume(i int, m *Member) {
 		r.welcome(m)
 		return
 	}
+	// The welcome shows the room at the seq the client last knew; the
+	// presence event that follows, sent to everyone, announces the return.
 	s.member, s.awaySince = m, time.Time{}
-	r.presence(i, true, m)
 	r.welcome(m)
+	r.presence(i, true, nil)
 	r.rearm()
 }
 

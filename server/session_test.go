@@ -26,25 +26,32 @@ func TestReconnect(t *testing.T) {
 	if f := tb.event("presence"); f.num("seat") != 1 || f.m["connected"] != false {
 		t.Fatalf("presence: %s", f.raw)
 	}
-	// Bob is back, on a new connection, with his token.
+	// Bob is back, on a new connection, with his token. His welcome shows
+	// the room at the last seq, then everyone, Bob too, hears he is back.
 	b2 := h.dial("bob2", nil)
 	w := b2.hello(bobToken, id, "player")
 	if you := w.m["you"].(map[string]any); you["seat"] != float64(1) {
 		t.Fatalf("bob did not get his seat back: %s", w.raw)
 	}
+	if int(w.room()["seq"].(float64)) != tb.seq {
+		t.Fatalf("welcome seq %v, want %d", w.room()["seq"], tb.seq)
+	}
+	tb.all = append(tb.all, b2)
 	if f := tb.event("presence"); f.num("seat") != 1 || f.m["connected"] != true {
 		t.Fatalf("presence: %s", f.raw)
 	}
 	// His snapshot equals the live state as the others see it.
-	got, _ := json.Marshal(w.room())
-	if want := resync(t, tb.seats[0]); string(got) != want {
+	if got, want := resync(t, b2), resync(t, tb.seats[0]); got != want {
 		t.Fatalf("reconnect snapshot differs from the live room:\n got %s\nwant %s", got, want)
 	}
-	if int(w.room()["seq"].(float64)) != tb.seq {
-		t.Fatalf("snapshot seq %v, want %d", w.room()["seq"], tb.seq)
+	for _, k := range []string{"board", "players", "turn", "gold_left", "commitment"} {
+		got, _ := json.Marshal(w.room()[k])
+		want, _ := json.Marshal(tb.seats[0].all[len(tb.seats[0].all)-1].room()[k])
+		if k != "players" && string(got) != string(want) {
+			t.Fatalf("welcome %s = %s, want %s", k, got, want)
+		}
 	}
 	tb.seats[1] = b2
-	tb.all = append(tb.all, b2)
 	tb.playOut()
 }
 
