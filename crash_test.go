@@ -63,6 +63,17 @@ func (g *game2) dig(t *testing.T) {
 	t.Fatal("no undug cell")
 }
 
+func (g *game2) firstUndug() (int, int) {
+	for r, row := range g.board {
+		for c, v := range row {
+			if v == nil {
+				return r, c
+			}
+		}
+	}
+	return -1, -1
+}
+
 func (g *game2) apply(d map[string]any) {
 	g.seq = d["seq"].(float64)
 	for _, x := range d["cells"].([]any) {
@@ -123,11 +134,19 @@ func TestKill9(t *testing.T) {
 			}
 			games[i] = g
 		}
-		// One move in flight at the moment of the crash.
-		inflight := games[0]
-		if inflight.over == nil {
-			inflight.conns[inflight.turn].send(map[string]any{"type": "dig", "row": 8, "col": 8, "id": "inflight"})
-			inflight.pending = true
+		// Two moves in flight at the moment of the crash: one sent just
+		// before it (committed or not), and one committed and seen by the
+		// opponent, whose digger never read its acknowledgement.
+		for i, g := range games[:2] {
+			if g.over != nil {
+				continue
+			}
+			r, c := g.firstUndug()
+			g.conns[g.turn].send(map[string]any{"type": "dig", "row": r, "col": c, "id": "inflight"})
+			g.pending = true
+			if i == 1 {
+				g.conns[1-g.turn].until("dug")
+			}
 		}
 		p.kill9()
 
@@ -137,6 +156,13 @@ func TestKill9(t *testing.T) {
 				continue
 			}
 			welcome := g.connect(t, p)
+			if room := welcome[0]["room"].(map[string]any); room["status"] == "finished" {
+				// Only the in-flight dig can have ended the game.
+				if !g.pending || room["seq"].(float64) != g.seq+2 || room["result"] == nil {
+					t.Fatalf("cycle %d room %s finished unexpectedly: %v", cycle, g.id, room)
+				}
+				continue
+			}
 			got := stateOf(welcome[0]["room"].(map[string]any))
 			if want := g.state(); got != want {
 				if !g.pending {
