@@ -44,7 +44,7 @@ func decodeBody(body []byte, v any) error {
 	if err := dec.Decode(v); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return errorf(http.StatusBadRequest, "bad_request", fmt.Sprintf("%s must be a %s", te.Field, te.Type))
+			return errorf(http.StatusBadRequest, "bad_request", fmt.Sprintf("%s must be %s", te.Field, jsonType(te.Type)))
 		}
 		return errorf(http.StatusBadRequest, "bad_request", "the body is not valid JSON")
 	}
@@ -78,9 +78,9 @@ func (s *Server) createPlayer(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	name, err := room.CleanText("name", req.Name, room.MaxPlayerName)
+	name, err := cleanName(req.Name)
 	if err != nil {
-		s.abort(c, errorf(http.StatusBadRequest, "invalid_name", cause(err)))
+		s.abort(c, err)
 		return
 	}
 	p, err := s.store.CreatePlayer(c.Request.Context(), name, false)
@@ -89,6 +89,15 @@ func (s *Server) createPlayer(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"player_id": p.ID, "name": p.Name, "token": s.tokens.Issue(p.ID)})
+}
+
+// cleanName checks a player name, as an API error.
+func cleanName(name string) (string, error) {
+	name, err := room.CleanText("name", name, room.MaxPlayerName)
+	if err != nil {
+		return "", errorf(http.StatusBadRequest, "invalid_name", cause(err))
+	}
+	return name, nil
 }
 
 func (s *Server) getPlayer(c *gin.Context) {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 )
 
 // clientMsg is any client message of protocol v1. Fields a type does not
@@ -20,6 +21,26 @@ type clientMsg struct {
 	ID    json.RawMessage `json:"id"`
 	Text  *string         `json:"text"`
 	T     json.RawMessage `json:"t"`
+}
+
+// jsonType names a Go type the way a client writing JSON thinks of it.
+func jsonType(t reflect.Type) string {
+	for t.Kind() == reflect.Pointer {
+		t = t.Elem()
+	}
+	switch t.Kind() {
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64:
+		return "an integer"
+	case reflect.String:
+		return "a string"
+	case reflect.Bool:
+		return "true or false"
+	case reflect.Slice:
+		return "an array"
+	case reflect.Struct, reflect.Map:
+		return "an object"
+	}
+	return "a " + t.String()
 }
 
 // maxMoveID caps a client move id, in bytes of JSON.
@@ -39,7 +60,7 @@ func decodeMessage(data []byte) (clientMsg, error) {
 	if err := dec.Decode(&m); err != nil {
 		var te *json.UnmarshalTypeError
 		if errors.As(err, &te) && te.Field != "" {
-			return m, fmt.Errorf("%w: %s must be a %s", errBadMessage, te.Field, te.Type)
+			return m, fmt.Errorf("%w: %s must be %s", errBadMessage, te.Field, jsonType(te.Type))
 		}
 		return m, fmt.Errorf("%w: not valid JSON", errBadMessage)
 	}
