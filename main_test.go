@@ -5,6 +5,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 )
@@ -85,25 +86,18 @@ func TestRunServesAndStops(t *testing.T) {
 }
 
 type syncWriter struct {
-	mu  chan struct{}
+	mu  sync.Mutex
 	buf bytes.Buffer
 }
 
-func (w *syncWriter) lock() {
-	if w.mu == nil {
-		w.mu = make(chan struct{}, 1)
-	}
-	w.mu <- struct{}{}
-}
-
 func (w *syncWriter) Write(p []byte) (int, error) {
-	w.lock()
-	defer func() { <-w.mu }()
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	return w.buf.Write(p)
 }
 
 func (w *syncWriter) String() string {
-	w.lock()
-	defer func() { <-w.mu }()
+	w.mu.Lock()
+	defer w.mu.Unlock()
 	return w.buf.String()
 }
