@@ -335,6 +335,10 @@ func (m *Member) Rematch() error {
 		return fmt.Errorf("room %s: rematch while %s: %w", r.id, r.status, ErrNotFinished)
 	}
 	if r.seats[i].Rematch {
+		// Asked already. Try again to start: if the store refused the
+		// start before, this is the only way to retry it.
+		r.maybeRematch()
+		r.rearm()
 		return nil
 	}
 	err = r.apply(func(w *Write) error {
