@@ -1,6 +1,7 @@
 package main
 
 import (
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -15,7 +16,25 @@ import (
 // config is every setting of the server, filled from flags, with
 // GOLDMINE_* environment variables as fallbacks.
 type config struct {
-	Addr            string
+	Addr              string
+	TLSCert           string
+	TLSKey            string
+	ACMEDomain        string
+	ACMEEmail         string
+	HTTPAddr          string
+	TrustedProxies    string
+	MetricsToken      string
+	MetricsAddr       string
+	MaxConns          int
+	MaxConnsPerIP     int
+	MaxConnsPerPlayer int
+	APIRate           float64
+	APIBurst          int
+	MaxBody           int64
+	WSPing            time.Duration
+	WSPongWait        time.Duration
+	WSWriteWait       time.Duration
+	ReadHeaderTimeout time.Duration
 	DB              string
 	Sync            string
 	DBMaxMB         int64
@@ -41,7 +60,25 @@ type config struct {
 func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs := flag.NewFlagSet(name, flag.ContinueOnError)
 	fs.SetOutput(out)
-	fs.StringVar(&cfg.Addr, "addr", ":8080", "address to serve HTTP and WebSocket on")
+	fs.StringVar(&cfg.Addr, "addr", ":8080", "address to serve HTTP and WebSocket on (with --acme-domain and no --addr: :443)")
+	fs.StringVar(&cfg.TLSCert, "tls-cert", "", "TLS certificate file (PEM, full chain) to serve HTTPS and WSS with")
+	fs.StringVar(&cfg.TLSKey, "tls-key", "", "TLS private key file (PEM) of --tls-cert")
+	fs.StringVar(&cfg.ACMEDomain, "acme-domain", "", "comma-separated domains to get Let's Encrypt certificates for, automatically (needs ports 80 and 443)")
+	fs.StringVar(&cfg.ACMEEmail, "acme-email", "", "contact address for Let's Encrypt (optional)")
+	fs.StringVar(&cfg.HTTPAddr, "http-addr", ":80", "with --acme-domain: address of the plain HTTP listener that answers ACME challenges and redirects to HTTPS")
+	fs.StringVar(&cfg.TrustedProxies, "trusted-proxies", "", "comma-separated addresses or CIDRs of reverse proxies whose X-Forwarded-For is believed (none by default)")
+	fs.StringVar(&cfg.MetricsToken, "metrics-token", "", "serve /metrics on --addr to requests with 'Authorization: Bearer TOKEN'")
+	fs.StringVar(&cfg.MetricsAddr, "metrics-addr", "", "serve /metrics, without authentication, on this separate address (keep it private)")
+	fs.IntVar(&cfg.MaxConns, "max-conns", server.DefaultMaxConns, "open WebSockets in total")
+	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", server.DefaultMaxConnsPerIP, "open WebSockets from one client address")
+	fs.IntVar(&cfg.MaxConnsPerPlayer, "max-conns-per-player", server.DefaultMaxConnsPerPlayer, "open WebSockets of one player")
+	fs.Float64Var(&cfg.APIRate, "api-rate", server.DefaultAPIRate, "HTTP API requests per second per client address, sustained (past it: 429 with Retry-After)")
+	fs.IntVar(&cfg.APIBurst, "api-burst", server.DefaultAPIBurst, "HTTP API requests per client address in a burst")
+	fs.Int64Var(&cfg.MaxBody, "max-body", server.DefaultMaxBody, "largest JSON request body in bytes (past it: 413)")
+	fs.DurationVar(&cfg.WSPing, "ws-ping", server.DefaultPingPeriod, "how often the server pings each WebSocket")
+	fs.DurationVar(&cfg.WSPongWait, "ws-pong-wait", server.DefaultPongWait, "close a WebSocket silent for this long (no pong, no message)")
+	fs.DurationVar(&cfg.WSWriteWait, "ws-write-wait", server.DefaultWriteWait, "longest write of one frame to a WebSocket")
+	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", server.DefaultReadHeaderTimeout, "longest time a client may take to send its request headers")
 	fs.StringVar(&cfg.DB, "db", "./goldmine.db", "SQLite database file (created if missing)")
 	fs.StringVar(&cfg.Sync, "sync", store.SyncFull, "SQLite synchronous mode: full (a stored move survives power loss) or normal (survives a process crash; the last commits can be lost on power loss)")
 	fs.Int64Var(&cfg.DBMaxMB, "db-max-mb", 0, "cap on the database size in MiB; moves are refused with 'unavailable' past it (0: no cap)")
@@ -62,7 +99,7 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: %s [flags]\n       %s backup FILE\n       %s version\n\n", name, name, name)
+		fmt.Fprintf(out, "Usage: %s [flags]\n       %s backup [--db FILE] DEST\n       %s version\n\n", name, name, name)
 		fmt.Fprintf(out, "Goldmine serves turn-based multiplayer gold digging over HTTP and WebSocket.\n\nFlags (each also read from the environment variable shown):\n")
 		fs.VisitAll(func(f *flag.Flag) {
 			def := ""
@@ -101,15 +138,40 @@ func (cfg *config) parse(name string, args []string, getenv func(string) string,
 	if fs.NArg() > 0 {
 		return fmt.Errorf("unexpected argument %q", fs.Arg(0))
 	}
+	set := map[string]bool{}
+	fs.Visit(func(f *flag.Flag) { set[f.Name] = true })
+	if getenv(envName("addr")) != "" {
+		set["addr"] = true
+	}
+	return cfg.check(set)
+}
+
+// check refuses settings that cannot work together, and fills in the
+// defaults that depend on other settings.
+func (cfg *config) check(set map[string]bool) error {
+	switch {
+	case (cfg.TLSCert == "") != (cfg.TLSKey == ""):
+		return errors.New("--tls-cert and --tls-key go together")
+	case cfg.TLSCert != "" && cfg.ACMEDomain != "":
+		return errors.New("use --tls-cert/--tls-key or --acme-domain, not both")
+	case cfg.MetricsAddr != "" && cfg.MetricsAddr == cfg.Addr:
+		return errors.New("--metrics-addr must differ from --addr")
+	}
+	if cfg.ACMEDomain != "" && !set["addr"] {
+		cfg.Addr = ":443"
+	}
 	return nil
 }
 
-func (cfg *config) origins() []string {
+// list splits a comma-separated flag value.
+func list(s string) []string {
 	var out []string
-	for _, o := range strings.Split(cfg.AllowedOrigins, ",") {
-		if o = strings.TrimSpace(o); o != "" {
-			out = append(out, o)
+	for _, v := range strings.Split(s, ",") {
+		if v = strings.TrimSpace(v); v != "" {
+			out = append(out, v)
 		}
 	}
 	return out
 }
+
+

@@ -5,12 +5,14 @@ package main
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"log/slog"
 	"net"
+	"net/http"
 	"os"
 	"os/signal"
 	"runtime/debug"
@@ -80,7 +82,13 @@ func newLogger(level, format string, w io.Writer) (*slog.Logger, error) {
 // order: stop accepting, finish requests, close the WebSockets with 1001,
 // stop the rooms' timers, flush the store's writer and close the database.
 func serve(ctx context.Context, cfg config, log *slog.Logger) error {
-	st, err := store.Open(ctx, store.Options{Path: cfg.DB, Sync: cfg.Sync, MaxBytes: cfg.DBMaxMB << 20, Log: log})
+	tlsSet, err := newTLS(cfg)
+	if err != nil {
+		return err
+	}
+	metrics := server.NewMetrics()
+	st, err := store.Open(ctx, store.Options{Path: cfg.DB, Sync: cfg.Sync, MaxBytes: cfg.DBMaxMB << 20, Log: log,
+		OnCommit: metrics.ObserveCommit})
 	if err != nil {
 		return err
 	}
@@ -96,26 +104,73 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	rooms := room.NewManager(room.Config{
 		Store: st, Log: log, Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
 		MaxSpectators: cfg.MaxSpectators, MaxRooms: cfg.MaxRooms, MaxRoomsPerPlayer: cfg.MaxRoomsPerUser,
+		OnDig: metrics.ObserveMove, OnGameOver: metrics.ObserveGame,
 	})
 	defer rooms.Close()
 	n, err := rooms.Recover(ctx)
 	if err != nil {
 		return err
 	}
-	srv := server.New(server.Config{
-		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: cfg.origins(),
-		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage,
-			Buffer: cfg.WSBuffer, HelloTimeout: cfg.HelloTimeout},
+	srv, err := server.New(server.Config{
+		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: list(cfg.AllowedOrigins),
+		Metrics: metrics, MetricsToken: cfg.MetricsToken, TrustedProxies: list(cfg.TrustedProxies),
+		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage, Buffer: cfg.WSBuffer,
+			HelloTimeout: cfg.HelloTimeout, PingPeriod: cfg.WSPing, PongWait: cfg.WSPongWait, WriteWait: cfg.WSWriteWait},
+		Limits: server.Limits{MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, MaxConnsPerPlayer: cfg.MaxConnsPerPlayer,
+			APIRate: cfg.APIRate, APIBurst: cfg.APIBurst, MaxBody: cfg.MaxBody},
 	})
-
-	ln, err := net.Listen("tcp", cfg.Addr)
 	if err != nil {
-		return fmt.Errorf("listen: %w", err)
+		return err
 	}
-	hs := server.HTTPServer(cfg.Addr, srv.Handler())
-	errc := make(chan error, 1)
-	go func() { errc <- hs.Serve(ln) }()
-	log.Info("goldmine: serving", "addr", ln.Addr().String(), "db", cfg.DB, "rooms_recovered", n)
+
+	// Every listener opens before any serves, so that a port in use stops
+	// the start instead of leaving half a server up.
+	var servers []*http.Server
+	var listeners []net.Listener
+	listen := func(addr string, h http.Handler) error {
+		ln, err := net.Listen("tcp", addr)
+		if err != nil {
+			return fmt.Errorf("listen on %s: %w", addr, err)
+		}
+		servers = append(servers, server.HTTPServer(addr, h, cfg.ReadHeaderTimeout))
+		listeners = append(listeners, ln)
+		return nil
+	}
+	closeAll := func() {
+		for _, ln := range listeners {
+			ln.Close()
+		}
+	}
+	if err := listen(cfg.Addr, srv.Handler()); err != nil {
+		return err
+	}
+	front := servers[0]
+	front.TLSConfig = tlsSet.config
+	if tlsSet.challenge != nil {
+		if err := listen(cfg.HTTPAddr, tlsSet.challenge); err != nil {
+			closeAll()
+			return err
+		}
+	}
+	if cfg.MetricsAddr != "" {
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", srv.MetricsHandler())
+		if err := listen(cfg.MetricsAddr, mux); err != nil {
+			closeAll()
+			return err
+		}
+	}
+	errc := make(chan error, len(servers))
+	for i, hs := range servers {
+		ln := listeners[i]
+		if hs == front && hs.TLSConfig != nil {
+			ln = tls.NewListener(ln, hs.TLSConfig)
+		}
+		go func() { errc <- hs.Serve(ln) }()
+	}
+	logTLS(log, cfg, tlsSet)
+	log.Info("goldmine: serving", "addr", listeners[0].Addr().String(), "scheme", tlsSet.scheme(), "db", cfg.DB,
+		"rooms_recovered", n)
 
 	select {
 	case err := <-errc:
@@ -125,8 +180,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	log.Info("goldmine: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	if err := hs.Shutdown(sctx); err != nil {
-		log.Warn("goldmine: http shutdown", "err", err)
+	for _, hs := range servers {
+		if err := hs.Shutdown(sctx); err != nil {
+			log.Warn("goldmine: http shutdown", "addr", hs.Addr, "err", err)
+		}
 	}
 	if err := srv.CloseSessions(sctx, server.CloseGoingAway, "server restarting"); err != nil {
 		log.Warn("goldmine: websocket shutdown", "err", err)

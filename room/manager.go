@@ -31,6 +31,12 @@ type Config struct {
 	MaxRooms int
 	// MaxRoomsPerPlayer caps the live rooms one player created; 0 means no cap.
 	MaxRoomsPerPlayer int
+	// OnDig, if set, is called after each dig is stored and announced, with
+	// the time from the dig reaching its room to its event being queued
+	// for every member.
+	OnDig func(time.Duration)
+	// OnGameOver, if set, is called after each finished game is stored.
+	OnGameOver func(GameRecord)
 }
 
 // Defaults.
@@ -61,6 +67,12 @@ func NewManager(cfg Config) *Manager {
 	cfg.AbsentSkip = cmp.Or(cfg.AbsentSkip, DefaultAbsentSkip)
 	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
 	cfg.MaxSpectators = cmp.Or(cfg.MaxSpectators, DefaultMaxSpectators)
+	if cfg.OnDig == nil {
+		cfg.OnDig = func(time.Duration) {}
+	}
+	if cfg.OnGameOver == nil {
+		cfg.OnGameOver = func(GameRecord) {}
+	}
 	return &Manager{cfg: cfg, rooms: map[string]*Room{}}
 }
 

@@ -145,6 +145,7 @@ func (r *Room) startGame() error {
 // JSON (a string or a number), or nil; a repeated id is refused with
 // ErrDuplicateMove and never applied twice.
 func (m *Member) Dig(row, col int, id json.RawMessage) error {
+	start := time.Now()
 	r := m.room
 	r.mu.Lock()
 	defer r.mu.Unlock()
@@ -201,6 +202,9 @@ func (m *Member) Dig(row, col int, id json.RawMessage) error {
 		r.moveIDs[key] = dugSeq
 	}
 	r.rearm()
+	// Real time, not the room clock: this measures the server, and tests
+	// on a fake clock must not see zero.
+	r.m.cfg.OnDig(time.Since(start))
 	return nil
 }
 

@@ -235,6 +235,9 @@ func (r *Room) apply(change func(w *Write) error) error {
 		r.result.GameID = w.Game.ID
 	}
 	r.flush()
+	if w.Game != nil {
+		r.m.cfg.OnGameOver(*w.Game)
+	}
 	return nil
 }
 

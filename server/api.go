@@ -17,17 +17,15 @@ import (
 	"goldmine/store"
 )
 
-// maxBody caps JSON request bodies. The largest legal one, a room with every
-// override, is under 300 bytes.
-const maxBody = 16 << 10
-
-// decode reads a JSON object body into v, refusing bodies over maxBody,
-// anything but one object, and values of the wrong type.
-func decode(c *gin.Context, v any) error {
-	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, maxBody))
+// decode reads a JSON object body into v, refusing bodies over the body
+// limit (the largest legal one, a room with every override, is under 300
+// bytes), anything but one object, and values of the wrong type.
+func (s *Server) decode(c *gin.Context, v any) error {
+	max := s.cfg.Limits.MaxBody
+	body, err := io.ReadAll(http.MaxBytesReader(c.Writer, c.Request.Body, max))
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return errorf(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body over %d bytes", maxBody))
+		return errorf(http.StatusRequestEntityTooLarge, "too_large", fmt.Sprintf("request body over %d bytes", max))
 	}
 	if err != nil {
 		return errorf(http.StatusBadRequest, "bad_request", "cannot read the request body")
@@ -74,7 +72,7 @@ type createPlayerReq struct {
 
 func (s *Server) createPlayer(c *gin.Context) {
 	var req createPlayerReq
-	if err := decode(c, &req); err != nil {
+	if err := s.decode(c, &req); err != nil {
 		s.abort(c, err)
 		return
 	}
@@ -169,7 +167,7 @@ func (s *Server) createRoom(c *gin.Context) {
 		return
 	}
 	var req createRoomReq
-	if err := decode(c, &req); err != nil {
+	if err := s.decode(c, &req); err != nil {
 		s.abort(c, err)
 		return
 	}

@@ -43,9 +43,10 @@ type harness struct {
 }
 
 type harnessOpts struct {
-	room room.Config
-	ws   server.WSConfig
-	srv  func(*serverConfig)
+	room   room.Config
+	ws     server.WSConfig
+	limits server.Limits
+	srv    func(*serverConfig)
 }
 
 type serverConfig = server.Config
@@ -58,6 +59,9 @@ func newHarness(t *testing.T, opts ...func(*harnessOpts)) *harness {
 	t.Helper()
 	var o harnessOpts
 	o.ws.HelloTimeout = time.Second
+	// Tests send HTTP requests as fast as they can; the API rate limit has
+	// a test of its own.
+	o.limits.APIRate, o.limits.APIBurst = 10000, 10000
 	for _, f := range opts {
 		f(&o)
 	}
@@ -79,11 +83,14 @@ func newHarness(t *testing.T, opts ...func(*harnessOpts)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Rooms: rooms, Store: st, Tokens: tokens, Log: log, WS: o.ws}
+	cfg := server.Config{Rooms: rooms, Store: st, Tokens: tokens, Log: log, WS: o.ws, Limits: o.limits}
 	if o.srv != nil {
 		o.srv(&cfg)
 	}
-	srv := server.New(cfg)
+	srv, err := server.New(cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
 	h := &harness{t: t, st: st, rooms: rooms, srv: srv, ts: httptest.NewServer(srv.Handler()), clock: clock,
 		tokens: tokens, logs: logs}
 	t.Cleanup(func() {

@@ -1,8 +1,11 @@
 package server
 
 import (
+	"crypto/subtle"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -14,8 +17,14 @@ func init() {
 	gin.SetMode(gin.ReleaseMode)
 }
 
-func (s *Server) routes() *gin.Engine {
+func (s *Server) routes() (*gin.Engine, error) {
 	e := gin.New()
+	// gin trusts every proxy unless told otherwise, which would let any
+	// client pick its own address with X-Forwarded-For and dodge the
+	// per-address limits.
+	if err := e.SetTrustedProxies(s.cfg.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("server: trusted proxies: %w", err)
+	}
 	e.Use(s.recovery(), s.accessLog())
 	e.HandleMethodNotAllowed = true
 	e.NoRoute(func(c *gin.Context) { s.abort(c, errNotFound) })
@@ -25,8 +34,20 @@ func (s *Server) routes() *gin.Engine {
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	e.GET("/ws", s.serveWS)
+	if s.cfg.MetricsToken != "" {
+		metrics := s.MetricsHandler()
+		e.GET("/metrics", func(c *gin.Context) {
+			got := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
+			if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
+				c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
+				s.abort(c, errUnauthorized)
+				return
+			}
+			metrics.ServeHTTP(c.Writer, c.Request)
+		})
+	}
 
-	api := e.Group("/api")
+	api := e.Group("/api", s.rateLimit())
 	api.POST("/players", s.createPlayer)
 	api.GET("/players/:id", s.getPlayer)
 	api.POST("/rooms", s.createRoom)
@@ -35,7 +56,7 @@ func (s *Server) routes() *gin.Engine {
 	api.GET("/leaderboard", s.leaderboard)
 	api.GET("/games", s.listGames)
 	api.GET("/games/:id", s.getGame)
-	return e
+	return e, nil
 }
 
 // accessLog logs one line per request, except health checks, which load

@@ -10,6 +10,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 	"github.com/olahol/melody"
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"goldmine/room"
 	"goldmine/store"
@@ -21,6 +23,7 @@ type Rooms interface {
 	Snapshot(id string) (room.Snapshot, error)
 	List(f room.Filter) []room.Summary
 	Join(ctx context.Context, id string, p room.Player, role room.Role, c room.Conn) (*room.Member, error)
+	Stats() room.Stats
 }
 
 // Store is what the server needs from persistence.
@@ -45,6 +48,15 @@ type Config struct {
 	// (mini-programs, native clients) are always allowed.
 	AllowedOrigins []string
 	WS             WSConfig
+	Limits         Limits
+	// Metrics, if nil, are made by New.
+	Metrics *Metrics
+	// MetricsToken, when set, serves /metrics to requests bearing it. When
+	// empty, /metrics is not on this handler (see MetricsHandler).
+	MetricsToken string
+	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
+	// X-Forwarded-For is believed. None by default: gin would trust all.
+	TrustedProxies []string
 }
 
 // WSConfig holds the WebSocket limits.
@@ -92,28 +104,64 @@ type Server struct {
 	store    Store
 	tokens   *Tokens
 	identity Identity
-	engine   *gin.Engine
-	ws       *melody.Melody
-	sessions sync.WaitGroup
+	engine     *gin.Engine
+	ws         *melody.Melody
+	sessions   sync.WaitGroup
+	metrics    *Metrics
+	conns      *counter
+	apiLimiter *ipLimiter
 }
 
-// New builds a Server and its routes.
-func New(cfg Config) *Server {
+// New builds a Server and its routes. It fails only on a bad trusted
+// proxy.
+func New(cfg Config) (*Server, error) {
 	cfg.WS.defaults()
+	cfg.Limits.defaults()
 	s := &Server{
-		cfg:      cfg,
-		log:      cmp.Or(cfg.Log, slog.Default()),
-		rooms:    cfg.Rooms,
-		store:    cfg.Store,
-		tokens:   cfg.Tokens,
-		identity: cfg.Identity,
+		cfg:        cfg,
+		log:        cmp.Or(cfg.Log, slog.Default()),
+		rooms:      cfg.Rooms,
+		store:      cfg.Store,
+		tokens:     cfg.Tokens,
+		identity:   cfg.Identity,
+		metrics:    cfg.Metrics,
+		conns:      newCounter(),
+		apiLimiter: newIPLimiter(cfg.Limits.APIRate, cfg.Limits.APIBurst),
 	}
 	if s.identity == nil {
 		s.identity = cfg.Tokens
 	}
+	if s.metrics == nil {
+		s.metrics = NewMetrics()
+	}
+	s.registerGauges()
 	s.ws = s.newMelody()
-	s.engine = s.routes()
-	return s
+	var err error
+	if s.engine, err = s.routes(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+// registerGauges adds the metrics read from live state at scrape time.
+func (s *Server) registerGauges() {
+	reg := s.metrics.reg
+	reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "goldmine_ws_connections",
+		Help: "Open WebSocket sessions."}, func() float64 { return float64(s.ws.Len()) }))
+	for _, st := range []room.Status{room.Waiting, room.Playing, room.Finished} {
+		reg.MustRegister(prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "goldmine_rooms",
+			Help: "Live rooms by status.", ConstLabels: prometheus.Labels{"status": string(st)}},
+			func() float64 { return float64(s.rooms.Stats().Rooms[st]) }))
+	}
+}
+
+// Metrics returns the server's metrics.
+func (s *Server) Metrics() *Metrics { return s.metrics }
+
+// MetricsHandler serves /metrics without authentication, for a listener of
+// its own (--metrics-addr) that only the monitoring network reaches.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 }
 
 // Handler returns the server's HTTP handler.
@@ -144,13 +192,19 @@ func (s *Server) CloseSessions(ctx context.Context, code int, reason string) err
 // Sessions returns the number of open WebSocket sessions.
 func (s *Server) Sessions() int { return s.ws.Len() }
 
+// DefaultReadHeaderTimeout is how long a client may take to send its
+// request headers. It cuts slowloris clients, which hold a connection open
+// by sending headers a byte at a time.
+const DefaultReadHeaderTimeout = 5 * time.Second
+
 // HTTPServer returns an http.Server for the handler with the timeouts that
 // gin's Run leaves unset: slow or idle clients must not hold connections.
-func HTTPServer(addr string, h http.Handler) *http.Server {
+// A zero readHeader takes DefaultReadHeaderTimeout.
+func HTTPServer(addr string, h http.Handler, readHeader time.Duration) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
+		ReadHeaderTimeout: cmp.Or(readHeader, DefaultReadHeaderTimeout),
 		IdleTimeout:       60 * time.Second,
 		MaxHeaderBytes:    16 << 10,
 	}

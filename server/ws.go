@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -94,6 +95,18 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 }
 
 func (s *Server) serveWS(c *gin.Context) {
+	ip := c.ClientIP()
+	if ok, limit := s.conns.acquireConn(ip, s.cfg.Limits); !ok {
+		s.metrics.refused.WithLabelValues(limit).Inc()
+		if limit == "total" {
+			s.abort(c, errorf(http.StatusServiceUnavailable, "server_full", "the server has all the connections it can take"))
+			return
+		}
+		c.Header("Retry-After", "10")
+		s.abort(c, errorf(http.StatusTooManyRequests, "too_many_connections", "too many connections from your address"))
+		return
+	}
+	defer s.conns.releaseConn(ip)
 	wc := &wsConn{
 		srv:     s,
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.WS.Rate), s.cfg.WS.Burst),
@@ -123,6 +136,7 @@ type wsConn struct {
 	limiter *rate.Limiter
 	strikes *rate.Limiter
 	member  *room.Member
+	player  string // set once the player holds a connection slot
 	hello   *time.Timer
 	helloed atomic.Bool
 	closing atomic.Bool // the server queued a close: ignore what follows
@@ -148,6 +162,7 @@ func (c *wsConn) kill(code int, reason string) {
 		return
 	}
 	c.srv.log.Warn("server: closing a session that does not keep up", "ip", c.ss.Request.RemoteAddr)
+	c.srv.metrics.slowClosed.Inc()
 	ws := c.ss.WebsocketConnection()
 	go func() {
 		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
@@ -193,6 +208,9 @@ func (s *Server) onDisconnect(ss *melody.Session) {
 	if c.member != nil {
 		c.member.Disconnect()
 	}
+	if c.player != "" {
+		s.conns.releasePlayer(c.player)
+	}
 }
 
 func (s *Server) onMessage(ss *melody.Session, data []byte) {
@@ -201,6 +219,7 @@ func (s *Server) onMessage(ss *melody.Session, data []byte) {
 		return
 	}
 	if !c.limiter.Allow() {
+		s.metrics.rateLimited.WithLabelValues("ws").Inc()
 		if !c.strikes.Allow() {
 			c.Close(ClosePolicy, "message rate limit")
 			return
@@ -255,6 +274,18 @@ func (s *Server) hello(c *wsConn, m clientMsg) {
 		}
 		c.sendError("unauthorized", "bad token", nil)
 		return
+	}
+	if c.player != p.ID {
+		if !s.conns.acquirePlayer(p.ID, s.cfg.Limits.MaxConnsPerPlayer) {
+			s.metrics.refused.WithLabelValues("player").Inc()
+			c.sendError("too_many_connections", fmt.Sprintf("a player may hold %d connections at once", s.cfg.Limits.MaxConnsPerPlayer), nil)
+			c.Close(ClosePolicy, "too many connections for this player")
+			return
+		}
+		if c.player != "" {
+			s.conns.releasePlayer(c.player)
+		}
+		c.player = p.ID
 	}
 	mem, err := s.rooms.Join(ctx, m.Room, p, room.Role(m.As), c)
 	if err != nil {

@@ -1,0 +1,173 @@
+package server
+
+import (
+	"math"
+	"net/http"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+	"golang.org/x/time/rate"
+)
+
+// Limits caps what one client, one player and everyone together may use.
+// Zero fields take the defaults below.
+type Limits struct {
+	// MaxConns caps the open WebSockets of the whole server.
+	MaxConns int
+	// MaxConnsPerIP caps the open WebSockets from one client address.
+	MaxConnsPerIP int
+	// MaxConnsPerPlayer caps the rooms one player is connected to at once.
+	MaxConnsPerPlayer int
+	// APIRate and APIBurst limit HTTP API requests per client address.
+	APIRate  float64
+	APIBurst int
+	// MaxBody caps JSON request bodies, in bytes.
+	MaxBody int64
+}
+
+// Limit defaults. A mini-program may hold 5 sockets; 3 per player leaves
+// room for a reconnect racing its old socket, and stops one account from
+// sitting in every room.
+const (
+	DefaultMaxConns          = 20000
+	DefaultMaxConnsPerIP     = 100
+	DefaultMaxConnsPerPlayer = 3
+	DefaultAPIRate           = 10
+	DefaultAPIBurst          = 30
+	DefaultMaxBody           = 16 << 10
+)
+
+func (l *Limits) defaults() {
+	if l.MaxConns == 0 {
+		l.MaxConns = DefaultMaxConns
+	}
+	if l.MaxConnsPerIP == 0 {
+		l.MaxConnsPerIP = DefaultMaxConnsPerIP
+	}
+	if l.MaxConnsPerPlayer == 0 {
+		l.MaxConnsPerPlayer = DefaultMaxConnsPerPlayer
+	}
+	if l.APIRate == 0 {
+		l.APIRate = DefaultAPIRate
+	}
+	if l.APIBurst == 0 {
+		l.APIBurst = DefaultAPIBurst
+	}
+	if l.MaxBody == 0 {
+		l.MaxBody = DefaultMaxBody
+	}
+}
+
+// counter counts open connections in total and by key.
+type counter struct {
+	mu    sync.Mutex
+	total int
+	byIP  map[string]int
+	byID  map[string]int
+}
+
+func newCounter() *counter { return &counter{byIP: map[string]int{}, byID: map[string]int{}} }
+
+// acquireConn takes a connection slot for ip; it says which limit refused.
+func (c *counter) acquireConn(ip string, l Limits) (ok bool, refused string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.total >= l.MaxConns {
+		return false, "total"
+	}
+	if c.byIP[ip] >= l.MaxConnsPerIP {
+		return false, "ip"
+	}
+	c.total++
+	c.byIP[ip]++
+	return true, ""
+}
+
+func (c *counter) releaseConn(ip string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	c.total--
+	if c.byIP[ip]--; c.byIP[ip] <= 0 {
+		delete(c.byIP, ip)
+	}
+}
+
+func (c *counter) acquirePlayer(id string, max int) bool {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID[id] >= max {
+		return false
+	}
+	c.byID[id]++
+	return true
+}
+
+func (c *counter) releasePlayer(id string) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.byID[id]--; c.byID[id] <= 0 {
+		delete(c.byID, id)
+	}
+}
+
+// ipLimiter is a token bucket per client address for the HTTP API.
+type ipLimiter struct {
+	mu      sync.Mutex
+	rate    rate.Limit
+	burst   int
+	buckets map[string]*bucket
+	swept   time.Time
+}
+
+type bucket struct {
+	lim  *rate.Limiter
+	seen time.Time
+}
+
+func newIPLimiter(r float64, burst int) *ipLimiter {
+	return &ipLimiter{rate: rate.Limit(r), burst: burst, buckets: map[string]*bucket{}}
+}
+
+// allow takes a token for ip, or says how long until one is free.
+func (l *ipLimiter) allow(ip string, now time.Time) (bool, time.Duration) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	// Forget addresses idle long enough to have a full bucket again, at
+	// most once a minute, so that the map stays as small as the live set.
+	if now.Sub(l.swept) > time.Minute {
+		for k, b := range l.buckets {
+			if now.Sub(b.seen) > time.Minute {
+				delete(l.buckets, k)
+			}
+		}
+		l.swept = now
+	}
+	b := l.buckets[ip]
+	if b == nil {
+		b = &bucket{lim: rate.NewLimiter(l.rate, l.burst)}
+		l.buckets[ip] = b
+	}
+	b.seen = now
+	r := b.lim.ReserveN(now, 1)
+	if d := r.DelayFrom(now); d > 0 {
+		r.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// rateLimit answers 429 with Retry-After to a client over the API rate.
+func (s *Server) rateLimit() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		ok, wait := s.apiLimiter.allow(c.ClientIP(), time.Now())
+		if !ok {
+			s.metrics.rateLimited.WithLabelValues("api").Inc()
+			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			s.abort(c, errorf(http.StatusTooManyRequests, "rate_limited", "too many requests: slow down"))
+			return
+		}
+		c.Next()
+	}
+}
