@@ -35,25 +35,25 @@ type config struct {
 	WSPongWait        time.Duration
 	WSWriteWait       time.Duration
 	ReadHeaderTimeout time.Duration
-	DB              string
-	Sync            string
-	DBMaxMB         int64
-	AllowedOrigins  string
-	AdminPassword   string
-	Grace           time.Duration
-	AbsentSkip      time.Duration
-	RoomIdle        time.Duration
-	MaxSpectators   int
-	MaxRooms        int
-	MaxRoomsPerUser int
-	WSRate          float64
-	WSBurst         int
-	WSMaxMessage    int64
-	WSBuffer        int
-	HelloTimeout    time.Duration
-	ShutdownTimeout time.Duration
-	LogLevel        string
-	LogFormat       string
+	DB                string
+	Sync              string
+	DBMaxMB           int64
+	AllowedOrigins    string
+	AdminPassword     string
+	Grace             time.Duration
+	AbsentSkip        time.Duration
+	RoomIdle          time.Duration
+	MaxSpectators     int
+	MaxRooms          int
+	MaxRoomsPerUser   int
+	WSRate            float64
+	WSBurst           int
+	WSMaxMessage      int64
+	WSBuffer          int
+	HelloTimeout      time.Duration
+	ShutdownTimeout   time.Duration
+	LogLevel          string
+	LogFormat         string
 }
 
 // flags defines the flags of cfg on a new FlagSet.
@@ -173,5 +173,3 @@ func list(s string) []string {
 	}
 	return out
 }
-
-

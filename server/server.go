@@ -98,12 +98,12 @@ func (c *WSConfig) defaults() {
 
 // Server is the HTTP and WebSocket front of Goldmine.
 type Server struct {
-	cfg      Config
-	log      *slog.Logger
-	rooms    Rooms
-	store    Store
-	tokens   *Tokens
-	identity Identity
+	cfg        Config
+	log        *slog.Logger
+	rooms      Rooms
+	store      Store
+	tokens     *Tokens
+	identity   Identity
 	engine     *gin.Engine
 	ws         *melody.Melody
 	sessions   sync.WaitGroup
