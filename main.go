@@ -4,6 +4,7 @@
 package main
 
 import (
+	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -225,13 +226,18 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	return 0
 }
 
+// buildVersion is set at release time with
+// -ldflags "-X main.buildVersion=v1.2.3"; builds without it report the
+// module version the toolchain recorded.
+var buildVersion = ""
+
 // version describes the build from the information the Go toolchain embeds.
 func version() string {
 	bi, ok := debug.ReadBuildInfo()
 	if !ok {
-		return "goldmine (no build info)"
+		return "goldmine " + buildVersion + " (no build info)"
 	}
-	v := []string{"goldmine", bi.Main.Version, bi.GoVersion}
+	v := []string{"goldmine", cmp.Or(buildVersion, bi.Main.Version), bi.GoVersion}
 	for _, s := range bi.Settings {
 		switch s.Key {
 		case "vcs.revision", "vcs.time", "vcs.modified", "GOOS", "GOARCH":

@@ -218,3 +218,9 @@ func (c *wsClient) until(typ string) map[string]any {
 		}
 	}
 }
+
+func jsonUnmarshal(s string, v any) {
+	if err := json.Unmarshal([]byte(s), v); err != nil {
+		panic(err)
+	}
+}

@@ -68,12 +68,15 @@ func newHarness(t *testing.T, opts ...func(*harnessOpts)) *harness {
 	logs := &syncBuffer{}
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx := context.Background()
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "goldmine.db"), Log: log})
+	metrics := server.NewMetrics()
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "goldmine.db"), Log: log,
+		OnCommit: metrics.ObserveCommit})
 	if err != nil {
 		t.Fatal(err)
 	}
 	clock := room.NewFakeClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	o.room.Store, o.room.Clock, o.room.Log = st, clock, log
+	o.room.OnDig, o.room.OnGameOver = metrics.ObserveMove, metrics.ObserveGame
 	rooms := room.NewManager(o.room)
 	secret, err := st.Secret(ctx, "tokens", 32)
 	if err != nil {
@@ -83,7 +86,7 @@ func newHarness(t *testing.T, opts ...func(*harnessOpts)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	cfg := server.Config{Rooms: rooms, Store: st, Tokens: tokens, Log: log, WS: o.ws, Limits: o.limits}
+	cfg := server.Config{Rooms: rooms, Store: st, Tokens: tokens, Log: log, WS: o.ws, Limits: o.limits, Metrics: metrics}
 	if o.srv != nil {
 		o.srv(&cfg)
 	}
@@ -377,4 +380,11 @@ func (c *client) hello(token, roomID, as string) frame {
 	c.t.Helper()
 	c.send(map[string]any{"type": "hello", "token": token, "room": roomID, "as": as})
 	return c.expect("welcome")
+}
+
+// httptestServe serves h on 127.0.0.1:0 until the test ends.
+func httptestServe(t *testing.T, h http.Handler) string {
+	ts := httptest.NewServer(h)
+	t.Cleanup(ts.Close)
+	return ts.URL
 }
