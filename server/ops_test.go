@@ -258,4 +258,3 @@ func TestLayoutNeverServedBeforeGameOver(t *testing.T) {
 		t.Fatalf("after game_over the game record holds %v, want the layout", g["layout"])
 	}
 }
-
