@@ -258,3 +258,18 @@ func TestLayoutNeverServedBeforeGameOver(t *testing.T) {
 		t.Fatalf("after game_over the game record holds %v, want the layout", g["layout"])
 	}
 }
+
+func TestAccessLogSkipsHealthz(t *testing.T) {
+	h := newHarness(t)
+	for i := 0; i < 3; i++ {
+		h.do("GET", "/healthz", "", nil, nil)
+	}
+	h.do("GET", "/api/rooms?status=waiting", "", nil, nil)
+	logs := h.logs.String()
+	if strings.Contains(logs, "path=/healthz") {
+		t.Fatalf("health checks are in the access log:\n%s", logs)
+	}
+	if !strings.Contains(logs, "path=/api/rooms status=200") || strings.Contains(logs, "status=waiting") {
+		t.Fatalf("the access log must show the path without its query:\n%s", logs)
+	}
+}
