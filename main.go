@@ -42,6 +42,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 0
 		case "backup":
 			return runBackup(ctx, args[1:], getenv, stdout, stderr)
+		case "bench":
+			return runBench(ctx, args[1:], stdout, stderr)
 		}
 	}
 	var cfg config

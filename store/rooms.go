@@ -22,13 +22,11 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 		return fmt.Errorf("store: save room %s: %w", w.Room.ID, err)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
-		if err := saveRoom(tx, w, rules, seats); err != nil {
+		if err := s.saveRoom(tx, w, rules, seats); err != nil {
 			return err
 		}
 		if m := w.Move; m != nil {
-			if _, err := tx.Exec(`INSERT INTO moves (room_id, game_no, n, seat, kind, row, col, move_id, at)
-				VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-				w.Room.ID, m.GameNo, m.N, m.Seat, m.Kind.String(), m.Row, m.Col, m.MoveID, ms(m.At)); err != nil {
+			if _, err := tx.Stmt(s.ps.insertMove).Exec(w.Room.ID, m.GameNo, m.N, m.Seat, m.Kind.String(), m.Row, m.Col, m.MoveID, ms(m.At)); err != nil {
 				return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, w.Room.ID, m.GameNo, err)
 			}
 		}
@@ -50,7 +48,7 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 	return nil
 }
 
-func saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
+func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 	r := w.Room
 	args := []any{r.Name, r.Private, r.CreatedBy, ms(r.CreatedAt), string(rules), string(r.Status), r.Seq,
 		string(seats), r.GameNo, int64(r.Seed), r.Salt, r.First, ms(r.StartedAt), ms(r.UpdatedAt), r.ID}
@@ -63,9 +61,7 @@ func saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 		}
 		return nil
 	}
-	res, err := tx.Exec(`UPDATE rooms SET name = ?, private = ?, created_by = ?, created_at = ?, rules = ?,
-		status = ?, seq = ?, seats = ?, game_no = ?, seed = ?, salt = ?, first_seat = ?, started_at = ?,
-		updated_at = ? WHERE id = ?`, args...)
+	res, err := tx.Stmt(s.ps.updateRoom).Exec(args...)
 	if err != nil {
 		return fmt.Errorf("store: update room %s: %w", r.ID, err)
 	}

@@ -75,6 +75,7 @@ type Store struct {
 	log      *slog.Logger
 	maxBatch int
 	onCommit func(int, time.Duration, error)
+	ps       stmts
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
@@ -144,6 +145,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			s.w.Close()
 			return nil, err
 		}
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.w.Close()
+		return nil, err
 	}
 	if s.r, err = sql.Open("sqlite", dsn(opts.Path, opts.Sync, "_pragma=query_only(1)")); err != nil {
 		s.w.Close()

@@ -84,13 +84,13 @@ func (s *Store) commit(batch []*request) {
 		if errs[i] != nil {
 			continue
 		}
-		if _, err := tx.Exec("SAVEPOINT w"); err != nil {
+		if _, err := tx.Stmt(s.ps.savepoint).Exec(); err != nil {
 			errs[i] = fmt.Errorf("store: savepoint: %w", err)
 			continue
 		}
 		if err := req.fn(tx); err != nil {
 			errs[i] = err
-			if _, rerr := tx.Exec("ROLLBACK TO w"); rerr != nil {
+			if _, rerr := tx.Stmt(s.ps.rollbackTo).Exec(); rerr != nil {
 				// The transaction is broken: nothing in it can commit.
 				tx.Rollback()
 				s.finish(batch, errs, errors.Join(err, rerr), start)
@@ -99,7 +99,7 @@ func (s *Store) commit(batch []*request) {
 		} else {
 			ok++
 		}
-		if _, err := tx.Exec("RELEASE w"); err != nil {
+		if _, err := tx.Stmt(s.ps.release).Exec(); err != nil {
 			tx.Rollback()
 			s.finish(batch, errs, fmt.Errorf("store: release: %w", err), start)
 			return

@@ -1,0 +1,381 @@
+// Package loadgen is Goldmine's load generator: bots that play real games
+// through protocol v1 only, so that it can load any server that speaks it,
+// and report throughput, latency percentiles and ordering errors.
+package loadgen
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"math/rand/v2"
+	"net/http"
+	"os"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+)
+
+// Config is a load test.
+type Config struct {
+	URL         string
+	Rooms       int
+	Players     int
+	Preset      string
+	Think       time.Duration
+	Duration    time.Duration
+	Idle        int
+	Ramp        time.Duration
+	PID         int
+	AllowRemote bool
+	// Verify checks at the end that every finished game is stored, with
+	// GET /api/games/{id}.
+	Verify bool
+	// Progress, if set, gets a live progress line every second.
+	Progress io.Writer
+	// Seed makes the bots' choices repeatable.
+	Seed uint64
+}
+
+// Report is what a load test measured.
+type Report struct {
+	URL           string         `json:"url"`
+	Rooms         int            `json:"rooms"`
+	Players       int            `json:"players_per_room"`
+	Idle          int            `json:"idle"`
+	Connections   int            `json:"connections"`
+	Seconds       float64        `json:"seconds"`
+	GamesFinished int            `json:"games_finished"`
+	GamesStored   *int           `json:"games_stored"`
+	Moves         int64          `json:"moves"`
+	MovesPerSec   float64        `json:"moves_per_sec"`
+	Ack           Latency        `json:"move_to_ack"`
+	Broadcast     Latency        `json:"move_to_broadcast"`
+	Errors        map[string]int `json:"errors"`
+	Gaps          int64          `json:"seq_gaps"`
+	Reorders      int64          `json:"seq_reorders"`
+	Reconnects    int64          `json:"reconnects"`
+	ServerRSSMB   *float64       `json:"server_rss_mb"`
+	ServerPeakMB  *float64       `json:"server_peak_rss_mb"`
+}
+
+// runner is one load test in progress.
+type runner struct {
+	cfg        Config
+	api        *api
+	wsURL      string
+	stopping   atomic.Bool
+	joined     atomic.Int64
+	moves      atomic.Int64
+	gaps       atomic.Int64
+	reorders   atomic.Int64
+	reconnects atomic.Int64
+	ack        samples
+	broadcast  samples
+	mu         sync.Mutex
+	errors     map[string]int
+	gameIDs    []string
+	progress   io.Writer
+}
+
+func (r *runner) countError(code string) {
+	r.mu.Lock()
+	r.errors[code]++
+	r.mu.Unlock()
+}
+
+func (r *runner) finished(gameID string) {
+	r.mu.Lock()
+	r.gameIDs = append(r.gameIDs, gameID)
+	r.mu.Unlock()
+}
+
+func (r *runner) logf(format string, args ...any) {
+	if r.progress != nil {
+		fmt.Fprintf(r.progress, "\n"+format+"\n", args...)
+	}
+}
+
+// Run runs a load test and reports on it.
+func Run(ctx context.Context, cfg Config) (Report, error) {
+	u, err := checkTarget(ctx, cfg.URL, cfg.AllowRemote)
+	if err != nil {
+		return Report{}, err
+	}
+	if cfg.Rooms < 1 || cfg.Players < 1 || cfg.Duration <= 0 {
+		return Report{}, fmt.Errorf("loadgen: need at least 1 room, 1 player and a duration")
+	}
+	ws := *u
+	ws.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
+	ws.Path = strings.TrimSuffix(u.Path, "/") + "/ws"
+	r := &runner{
+		cfg:      cfg,
+		api:      &api{base: strings.TrimSuffix(u.String(), "/"), client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}},
+		wsURL:    ws.String(),
+		errors:   map[string]int{},
+		progress: cfg.Progress,
+	}
+	runCtx, cancel := context.WithCancel(ctx)
+	defer cancel()
+
+	tables, bots, err := r.setUp(runCtx)
+	var wg sync.WaitGroup
+	defer func() {
+		r.stopping.Store(true)
+		for _, b := range bots {
+			if b.conn != nil {
+				b.conn.Close()
+			}
+		}
+		cancel()
+		wg.Wait()
+	}()
+	for _, b := range bots {
+		wg.Add(1)
+		go func() { defer wg.Done(); b.loop(runCtx) }()
+	}
+	if err != nil {
+		return Report{}, err
+	}
+	// The rooms that are full start by themselves; others need a start.
+	for _, t := range tables {
+		if t.players > 1 && t.players < t.max {
+			bots[t.firstBot].send(map[string]string{"type": "start"})
+		}
+	}
+	start := time.Now()
+	r.watch(runCtx, start)
+	r.stopping.Store(true)
+	elapsed := time.Since(start)
+	// Let the moves in flight land before the sockets close.
+	time.Sleep(500 * time.Millisecond)
+
+	rep := Report{URL: cfg.URL, Rooms: cfg.Rooms, Players: cfg.Players, Idle: cfg.Idle, Connections: len(bots),
+		Seconds: elapsed.Seconds(), Moves: r.moves.Load(), Ack: r.ack.latency(), Broadcast: r.broadcast.latency(),
+		Gaps: r.gaps.Load(), Reorders: r.reorders.Load(), Reconnects: r.reconnects.Load()}
+	rep.MovesPerSec = float64(rep.Moves) / elapsed.Seconds()
+	r.mu.Lock()
+	rep.Errors = maps(r.errors)
+	ids := slices.Clone(r.gameIDs)
+	r.mu.Unlock()
+	rep.GamesFinished = len(ids)
+	if cfg.PID > 0 {
+		rss, peak, err := readRSS(cfg.PID)
+		if err == nil {
+			rep.ServerRSSMB, rep.ServerPeakMB = &rss, &peak
+		}
+	}
+	if cfg.Verify {
+		n := r.verify(ctx, ids)
+		rep.GamesStored = &n
+	}
+	return rep, nil
+}
+
+func maps(m map[string]int) map[string]int {
+	out := make(map[string]int, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// setUp creates the players and rooms, and connects every bot, spreading
+// the connects over the ramp.
+type tableSet struct {
+	*table
+	firstBot int
+}
+
+func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
+	cfg := r.cfg
+	var (
+		mu     sync.Mutex
+		tables = make([]tableSet, cfg.Rooms)
+		bots   = make([]*bot, cfg.Rooms*cfg.Players+cfg.Idle)
+		errc   = make(chan error, cfg.Rooms+cfg.Idle)
+		sem    = make(chan struct{}, 32)
+		wg     sync.WaitGroup
+	)
+	var seed uint64 = cfg.Seed
+	newRNG := func(i int) *rand.Rand { return rand.New(rand.NewPCG(seed, uint64(i))) }
+	step := time.Duration(0)
+	if cfg.Ramp > 0 {
+		step = cfg.Ramp / time.Duration(cfg.Rooms+cfg.Idle/3+1)
+	}
+	begin := time.Now()
+	for i := 0; i < cfg.Rooms; i++ {
+		wg.Add(1)
+		go func(i int, at time.Duration) {
+			defer wg.Done()
+			time.Sleep(time.Until(begin.Add(at)))
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			t := &table{run: r, sent: map[string]*sentMove{}, players: cfg.Players}
+			for s := 0; s < cfg.Players; s++ {
+				p, err := r.api.player(ctx, fmt.Sprintf("bot-%d-%d", i, s))
+				if err != nil {
+					errc <- err
+					return
+				}
+				if s == 0 {
+					var snap struct {
+						ID    string
+						Rules struct {
+							MaxPlayers int `json:"max_players"`
+						}
+					}
+					if err := r.api.do(ctx, "POST", "/api/rooms", p.Token, map[string]any{"preset": cfg.Preset, "name": fmt.Sprintf("load %d", i)}, &snap); err != nil {
+						errc <- err
+						return
+					}
+					t.id, t.max = snap.ID, snap.Rules.MaxPlayers
+				}
+				b := &bot{t: t, p: p, rng: newRNG(i*16 + s)}
+				if err := b.dial(ctx); err != nil {
+					errc <- err
+					return
+				}
+				mu.Lock()
+				bots[i*cfg.Players+s] = b
+				mu.Unlock()
+			}
+			mu.Lock()
+			tables[i] = tableSet{table: t, firstBot: i * cfg.Players}
+			mu.Unlock()
+		}(i, time.Duration(i)*step)
+	}
+	// Idle spectators: three per player, the most a player may hold by
+	// default.
+	for i := 0; i < cfg.Idle; i += 3 {
+		wg.Add(1)
+		go func(i int, at time.Duration) {
+			defer wg.Done()
+			time.Sleep(time.Until(begin.Add(at)))
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			p, err := r.api.player(ctx, fmt.Sprintf("idle-%d", i))
+			if err != nil {
+				errc <- err
+				return
+			}
+			for k := i; k < min(i+3, cfg.Idle); k++ {
+				// Wait for the room to exist.
+				var t *table
+				for t == nil {
+					mu.Lock()
+					t = tables[k%cfg.Rooms].table
+					mu.Unlock()
+					if t == nil {
+						time.Sleep(10 * time.Millisecond)
+					}
+				}
+				b := &bot{t: t, p: p, spect: true, rng: newRNG(1<<20 + k)}
+				if err := b.dial(ctx); err != nil {
+					errc <- err
+					return
+				}
+				mu.Lock()
+				bots[cfg.Rooms*cfg.Players+k] = b
+				mu.Unlock()
+			}
+		}(i, time.Duration(cfg.Rooms+i/3)*step)
+	}
+	wg.Wait()
+	close(errc)
+	if err := <-errc; err != nil {
+		live := bots[:0]
+		for _, b := range bots {
+			if b != nil && b.conn != nil {
+				live = append(live, b)
+			}
+		}
+		return nil, live, err
+	}
+	r.logf("set up %d rooms, %d connections in %v", cfg.Rooms, len(bots), time.Since(begin).Round(time.Millisecond))
+	return tables, bots, nil
+}
+
+// watch prints progress every second until the duration is up.
+func (r *runner) watch(ctx context.Context, start time.Time) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	deadline := time.NewTimer(r.cfg.Duration)
+	defer deadline.Stop()
+	var lastMoves int64
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-deadline.C:
+			if r.progress != nil {
+				fmt.Fprintln(r.progress)
+			}
+			return
+		case <-tick.C:
+			if r.progress == nil {
+				continue
+			}
+			m := r.moves.Load()
+			r.mu.Lock()
+			errs, games := 0, len(r.gameIDs)
+			for _, v := range r.errors {
+				errs += v
+			}
+			r.mu.Unlock()
+			fmt.Fprintf(r.progress, "\r%5.0fs  joined %d  moves %d (%d/s)  games %d  errors %d  gaps %d  reconnects %d   ",
+				time.Since(start).Seconds(), r.joined.Load(), m, m-lastMoves, games, errs, r.gaps.Load(), r.reconnects.Load())
+			lastMoves = m
+		}
+	}
+}
+
+// verify counts the finished games the server has stored.
+func (r *runner) verify(ctx context.Context, ids []string) int {
+	var found atomic.Int64
+	jobs := make(chan string)
+	var wg sync.WaitGroup
+	for w := 0; w < 8; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for id := range jobs {
+				var g struct{ ID json.Number }
+				if r.api.do(ctx, "GET", "/api/games/"+id, "", nil, &g) == nil && g.ID.String() == id {
+					found.Add(1)
+				}
+			}
+		}()
+	}
+	for _, id := range ids {
+		jobs <- id
+	}
+	close(jobs)
+	wg.Wait()
+	return int(found.Load())
+}
+
+// readRSS reads a process's resident and peak resident memory, in MB.
+func readRSS(pid int) (rss, peak float64, err error) {
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/status")
+	if err != nil {
+		return 0, 0, err
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		f := strings.Fields(line)
+		if len(f) < 2 {
+			continue
+		}
+		kb, _ := strconv.ParseFloat(f[1], 64)
+		switch f[0] {
+		case "VmRSS:":
+			rss = kb / 1024
+		case "VmHWM:":
+			peak = kb / 1024
+		}
+	}
+	return rss, peak, nil
+}
