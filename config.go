@@ -35,6 +35,7 @@ type config struct {
 	WSPongWait        time.Duration
 	WSWriteWait       time.Duration
 	ReadHeaderTimeout time.Duration
+	DebugAddr         string
 	DB                string
 	Sync              string
 	DBMaxMB           int64
@@ -78,6 +79,7 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.WSPing, "ws-ping", server.DefaultPingPeriod, "how often the server pings each WebSocket")
 	fs.DurationVar(&cfg.WSPongWait, "ws-pong-wait", server.DefaultPongWait, "close a WebSocket silent for this long (no pong, no message)")
 	fs.DurationVar(&cfg.WSWriteWait, "ws-write-wait", server.DefaultWriteWait, "longest write of one frame to a WebSocket")
+	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this address; keep it private (off by default)")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", server.DefaultReadHeaderTimeout, "longest time a client may take to send its request headers")
 	fs.StringVar(&cfg.DB, "db", "./goldmine.db", "SQLite database file (created if missing)")
 	fs.StringVar(&cfg.Sync, "sync", store.SyncFull, "SQLite synchronous mode: full (a stored move survives power loss) or normal (survives a process crash; the last commits can be lost on power loss)")
@@ -156,6 +158,8 @@ func (cfg *config) check(set map[string]bool) error {
 		return errors.New("use --tls-cert/--tls-key or --acme-domain, not both")
 	case cfg.MetricsAddr != "" && cfg.MetricsAddr == cfg.Addr:
 		return errors.New("--metrics-addr must differ from --addr")
+	case cfg.DebugAddr != "" && cfg.DebugAddr == cfg.Addr:
+		return errors.New("--debug-addr must differ from --addr")
 	}
 	if cfg.ACMEDomain != "" && !set["addr"] {
 		cfg.Addr = ":443"

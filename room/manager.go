@@ -328,6 +328,7 @@ func (m *Manager) SkipTurn(id string) error {
 			return err
 		}
 		w.Move = r.moveRecord(res.Move, "")
+		w.MoveOnly = true
 		r.newTurn()
 		r.seq++
 		ev := &turnSkipped{Type: "turn_skipped", Seq: r.seq, Seat: res.Move.Seat, Reason: "admin"}

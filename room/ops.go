@@ -133,6 +133,8 @@ func (r *Room) startGame() error {
 		}
 		r.g, r.result, r.status, r.startedAt = g, nil, Playing, r.now()
 		r.moveIDs = map[string]int64{}
+		r.moves = nil
+		w.NewGame = true
 		r.newTurn()
 		r.seq++
 		r.emit(nil, &gameStarted{Type: "game_started", Seq: r.seq, Turn: r.first, Deadline: unixMilli(r.deadline),
@@ -178,6 +180,7 @@ func (m *Member) Dig(row, col int, id json.RawMessage) error {
 			return err
 		}
 		w.Move = r.moveRecord(res.Move, string(id))
+		w.MoveOnly = res.End == nil
 		r.seq++
 		dugSeq = r.seq
 		ev := &dug{Type: "dug", Seq: r.seq, Seat: i, Row: row, Col: col, ID: id, Gold: res.Gold, Cells: res.Cells,
@@ -208,9 +211,12 @@ func (m *Member) Dig(row, col int, id json.RawMessage) error {
 	return nil
 }
 
+// moveRecord records a move just applied, for the store and for the
+// finished game's record.
 func (r *Room) moveRecord(mv game.Move, id string) *MoveRecord {
-	return &MoveRecord{GameNo: r.gameNo, N: r.g.MoveCount(), Kind: mv.Kind, Seat: mv.Seat, Row: mv.Row, Col: mv.Col,
-		MoveID: id, At: r.now()}
+	r.moves = append(r.moves, MoveRecord{GameNo: r.gameNo, N: r.g.MoveCount(), Kind: mv.Kind, Seat: mv.Seat,
+		Row: mv.Row, Col: mv.Col, MoveID: id, At: r.now()})
+	return &r.moves[len(r.moves)-1]
 }
 
 // finish records the end of the game in w and announces game_over. The
@@ -221,7 +227,7 @@ func (r *Room) finish(w *Write, o game.Outcome) {
 		Layout: layout, Salt: r.salt, Commitment: game.Commitment(r.salt, layout)}
 	rec := &GameRecord{RoomID: r.id, GameNo: r.gameNo, Rules: r.rules, Seed: r.seed, First: r.first,
 		Layout: layout, Salt: r.salt, Commitment: res.Commitment, Reason: o.Reason,
-		StartedAt: r.startedAt, EndedAt: r.now()}
+		Moves: slices.Clone(r.moves), StartedAt: r.startedAt, EndedAt: r.now()}
 	winner := map[int]bool{}
 	for _, s := range o.Winners {
 		winner[s] = true

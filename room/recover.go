@@ -69,7 +69,7 @@ func (m *Manager) rebuild(s Saved) (*Room, error) {
 	if err != nil {
 		return nil, err
 	}
-	r.g = g
+	r.g, r.moves = g, s.Moves
 	if o, over := g.Outcome(); over {
 		if rec.Status != Finished {
 			return nil, fmt.Errorf("game %d is over but the room is %s", rec.GameNo, rec.Status)

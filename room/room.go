@@ -109,6 +109,7 @@ type Room struct {
 	startedAt  time.Time
 	lastGameID int64
 	g          *game.Game
+	moves      []MoveRecord // of the current game, as stored
 	result     *Result
 	moveIDs    map[string]int64 // "seat:id" -> seq of its dug, this game
 	turnStart  time.Time
@@ -173,6 +174,7 @@ type checkpoint struct {
 	result              *Result
 	g                   *game.Game
 	moves               int
+	records             []MoveRecord
 	over                bool
 	seats               []*seat
 	vals                []SeatRecord
@@ -182,7 +184,7 @@ type checkpoint struct {
 func (r *Room) checkpoint() checkpoint {
 	c := checkpoint{
 		status: r.status, seq: r.seq, gameNo: r.gameNo, first: r.first, seed: r.seed, salt: r.salt,
-		startedAt: r.startedAt, lastGameID: r.lastGameID, result: r.result, g: r.g,
+		startedAt: r.startedAt, lastGameID: r.lastGameID, result: r.result, g: r.g, records: r.moves,
 		seats: slices.Clone(r.seats), vals: make([]SeatRecord, len(r.seats)),
 		turnStart: r.turnStart, deadline: r.deadline,
 	}
@@ -199,6 +201,8 @@ func (r *Room) restore(c checkpoint) {
 	r.status, r.seq, r.gameNo, r.first, r.seed, r.salt = c.status, c.seq, c.gameNo, c.first, c.seed, c.salt
 	r.startedAt, r.lastGameID, r.result, r.g = c.startedAt, c.lastGameID, c.result, c.g
 	r.turnStart, r.deadline = c.turnStart, c.deadline
+	// Appends since the checkpoint only wrote past its length.
+	r.moves = c.records
 	r.seats = c.seats
 	for i, s := range r.seats {
 		s.SeatRecord = c.vals[i]

@@ -26,13 +26,22 @@ type Write struct {
 	// Create is set when the room is new; the store must refuse an id that
 	// exists.
 	Create bool
-	Room   Record
-	Move   *MoveRecord
-	Game   *GameRecord
+	// NewGame is set when a game starts: its moves follow.
+	NewGame bool
+	// MoveOnly is set when the change is a move that changed nothing else
+	// about the room than its seq (a dig or a skip that did not end the
+	// game): the store may then write the move alone, with Room.Seq, and
+	// leave the room's row as it was. Such moves are most of the writes.
+	MoveOnly bool
+	Room     Record
+	Move     *MoveRecord
+	Game     *GameRecord
 }
 
 // Saved is a room as the store holds it.
 type Saved struct {
+	// Room.Seq is the seq of the last event stored, be it in the room's
+	// row or with a move.
 	Room  Record
 	Moves []MoveRecord // of game Room.GameNo, by N
 }
@@ -99,8 +108,10 @@ type GameRecord struct {
 	Commitment string
 	Reason     game.EndReason
 	Players    []GamePlayer
-	StartedAt  time.Time
-	EndedAt    time.Time
+	// Moves are every move of the game, in order.
+	Moves     []MoveRecord
+	StartedAt time.Time
+	EndedAt   time.Time
 }
 
 // GamePlayer is one seat of a finished game.

@@ -78,6 +78,7 @@ func (r *Room) onTurnTimer(gen uint64, reason string) {
 			return err
 		}
 		w.Move = r.moveRecord(res.Move, "")
+		w.MoveOnly = true
 		r.newTurn()
 		r.seq++
 		ev := &turnSkipped{Type: "turn_skipped", Seq: r.seq, Seat: res.Move.Seat, Reason: reason}

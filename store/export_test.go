@@ -21,3 +21,48 @@ func InsertPlayer(tb testing.TB, s *Store, id string) {
 		tb.Fatal(err)
 	}
 }
+
+// Prune runs the journal prune now.
+func Prune(tb testing.TB, s *Store) {
+	tb.Helper()
+	if err := s.write(context.Background(), func(tx *sql.Tx) error { return nil }, func() error { s.prune(); return nil }); err != nil {
+		tb.Fatal(err)
+	}
+}
+
+// JournalRows counts the rows of the move journal.
+func JournalRows(tb testing.TB, s *Store) int {
+	tb.Helper()
+	var n int
+	if err := s.r.QueryRow("SELECT count(*) FROM moves").Scan(&n); err != nil {
+		tb.Fatal(err)
+	}
+	return n
+}
+
+// OpenAtVersion creates a database at path migrated up to version only,
+// runs setup in it, and closes it: a database as an older binary left it.
+func OpenAtVersion(tb testing.TB, path string, version int, setup string) {
+	tb.Helper()
+	db, err := sql.Open("sqlite", dsn(path, SyncFull))
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer db.Close()
+	all, err := migrations()
+	if err != nil {
+		tb.Fatal(err)
+	}
+	if _, err := db.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"); err != nil {
+		tb.Fatal(err)
+	}
+	for _, m := range all[:version] {
+		if _, err := db.Exec(m.sql); err != nil {
+			tb.Fatal(err)
+		}
+		db.Exec("INSERT INTO schema_migrations VALUES (?, ?, 0)", m.version, m.name)
+	}
+	if _, err := db.Exec(setup); err != nil {
+		tb.Fatal(err)
+	}
+}

@@ -81,9 +81,13 @@ func (s *Store) Game(ctx context.Context, id int64) (Game, error) {
 	if err := s.gamePlayers(ctx, recs); err != nil {
 		return Game{}, err
 	}
-	moves, err := s.moves(ctx, rec.RoomID, rec.GameNo)
+	var data string
+	if err := s.r.QueryRowContext(ctx, "SELECT moves FROM games WHERE id = ?", id).Scan(&data); err != nil {
+		return Game{}, fmt.Errorf("store: game %d: %w", id, err)
+	}
+	moves, err := decodeMoves(rec.GameNo, data)
 	if err != nil {
-		return Game{}, err
+		return Game{}, fmt.Errorf("store: game %d moves: %w", id, err)
 	}
 	return Game{GameRecord: recs[0], Moves: moves}, nil
 }

@@ -11,8 +11,16 @@ import (
 )
 
 // Save implements room.Store: the room row, and a move and a finished game
-// when the change has them, in one transaction of the next group commit.
+// when the change has them, in one transaction of the next group commit. A
+// move-only change writes the move alone, with the room's seq.
 func (s *Store) Save(ctx context.Context, w *room.Write) error {
+	if w.MoveOnly && w.Move != nil && !w.Create && !w.NewGame && w.Game == nil {
+		err := s.write(ctx, func(tx *sql.Tx) error { return s.insertMove(tx, w.Room.ID, w.Room.Seq, w.Move) })
+		if err != nil {
+			return fmt.Errorf("store: save move of %s: %w", w.Room.ID, err)
+		}
+		return nil
+	}
 	rules, err := json.Marshal(w.Room.Rules)
 	if err != nil {
 		return fmt.Errorf("store: save room %s: %w", w.Room.ID, err)
@@ -21,17 +29,28 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 	if err != nil {
 		return fmt.Errorf("store: save room %s: %w", w.Room.ID, err)
 	}
+	var moves []byte
+	if w.Game != nil {
+		if moves, err = encodeMoves(w.Game.Moves); err != nil {
+			return fmt.Errorf("store: save game of %s: %w", w.Room.ID, err)
+		}
+	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		if err := s.saveRoom(tx, w, rules, seats); err != nil {
 			return err
 		}
-		if m := w.Move; m != nil {
-			if _, err := tx.Stmt(s.ps.insertMove).Exec(w.Room.ID, m.GameNo, m.N, m.Seat, m.Kind.String(), m.Row, m.Col, m.MoveID, ms(m.At)); err != nil {
-				return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, w.Room.ID, m.GameNo, err)
+		if w.NewGame {
+			if _, err := tx.Stmt(s.ps.startLog).Exec(w.Room.ID); err != nil {
+				return fmt.Errorf("store: start the move log of %s: %w", w.Room.ID, err)
+			}
+		}
+		if w.Move != nil {
+			if err := s.insertMove(tx, w.Room.ID, w.Room.Seq, w.Move); err != nil {
+				return err
 			}
 		}
 		if w.Game != nil {
-			id, err := saveGame(tx, w.Game, rules)
+			id, err := saveGame(tx, w.Game, rules, moves)
 			if err != nil {
 				return err
 			}
@@ -46,6 +65,49 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 		return fmt.Errorf("store: save room %s: %w", w.Room.ID, err)
 	}
 	return nil
+}
+
+func (s *Store) insertMove(tx *sql.Tx, roomID string, seq int64, m *room.MoveRecord) error {
+	if _, err := tx.Stmt(s.ps.insertMove).Exec(roomID, m.GameNo, m.N, seq, m.Seat, m.Kind.String(), m.Row, m.Col,
+		m.MoveID, ms(m.At)); err != nil {
+		return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, err)
+	}
+	return nil
+}
+
+// encodeMoves packs a game's moves for its games row, as
+// [kind, seat, row, col, at, move_id] arrays in order.
+func encodeMoves(moves []room.MoveRecord) ([]byte, error) {
+	out := make([][6]any, len(moves))
+	for i, m := range moves {
+		out[i] = [6]any{m.Kind.String(), m.Seat, m.Row, m.Col, ms(m.At), m.MoveID}
+	}
+	return json.Marshal(out)
+}
+
+func decodeMoves(gameNo int, data string) ([]room.MoveRecord, error) {
+	var raw [][6]json.RawMessage
+	if err := json.Unmarshal([]byte(data), &raw); err != nil {
+		return nil, err
+	}
+	out := make([]room.MoveRecord, len(raw))
+	for i, r := range raw {
+		var kind, id string
+		var at int64
+		m := room.MoveRecord{GameNo: gameNo, N: i + 1}
+		for j, dst := range []any{&kind, &m.Seat, &m.Row, &m.Col, &at, &id} {
+			if err := json.Unmarshal(r[j], dst); err != nil {
+				return nil, fmt.Errorf("move %d: %w", i+1, err)
+			}
+		}
+		k, err := game.ParseMoveKind(kind)
+		if err != nil {
+			return nil, err
+		}
+		m.Kind, m.At, m.MoveID = k, fromMS(at), id
+		out[i] = m
+	}
+	return out, nil
 }
 
 func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
@@ -71,11 +133,11 @@ func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 	return nil
 }
 
-func saveGame(tx *sql.Tx, g *room.GameRecord, rules []byte) (int64, error) {
+func saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (int64, error) {
 	res, err := tx.Exec(`INSERT INTO games (room_id, game_no, rules, seed, first_seat, layout, salt, commitment,
-		ended_reason, started_at, ended_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		ended_reason, started_at, ended_at, moves) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		g.RoomID, g.GameNo, string(rules), int64(g.Seed), g.First, g.Layout, g.Salt, g.Commitment,
-		string(g.Reason), ms(g.StartedAt), ms(g.EndedAt))
+		string(g.Reason), ms(g.StartedAt), ms(g.EndedAt), string(moves))
 	if err != nil {
 		return 0, fmt.Errorf("store: save game %s/%d: %w", g.RoomID, g.GameNo, err)
 	}
@@ -109,22 +171,25 @@ func saveGame(tx *sql.Tx, g *room.GameRecord, rules []byte) (int64, error) {
 }
 
 // LiveRooms implements room.Store: every room not closed, with the moves of
-// its current game.
+// its current game: from the journal for a game in play, from the games
+// row for a finished one.
 func (s *Store) LiveRooms(ctx context.Context) ([]room.Saved, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, name, private, created_by, created_at, rules, status, seq, seats,
-		game_no, seed, salt, first_seat, started_at, coalesce(last_game_id, 0), updated_at
+		game_no, seed, salt, first_seat, started_at, coalesce(last_game_id, 0), updated_at, log_from
 		FROM rooms WHERE status <> 'closed' ORDER BY created_at`)
 	if err != nil {
 		return nil, fmt.Errorf("store: live rooms: %w", err)
 	}
 	defer rows.Close()
 	var out []room.Saved
+	playing := map[string]int{} // room id -> index in out
+	var logFrom int64 = -1
 	for rows.Next() {
 		var r room.Record
-		var created, started, updated, seed int64
+		var created, started, updated, seed, from int64
 		var rules, seats, status string
 		if err := rows.Scan(&r.ID, &r.Name, &r.Private, &r.CreatedBy, &created, &rules, &status, &r.Seq, &seats,
-			&r.GameNo, &seed, &r.Salt, &r.First, &started, &r.LastGameID, &updated); err != nil {
+			&r.GameNo, &seed, &r.Salt, &r.First, &started, &r.LastGameID, &updated, &from); err != nil {
 			return nil, fmt.Errorf("store: live rooms: %w", err)
 		}
 		r.CreatedAt, r.StartedAt, r.UpdatedAt = fromMS(created), fromMS(started), fromMS(updated)
@@ -135,45 +200,67 @@ func (s *Store) LiveRooms(ctx context.Context) ([]room.Saved, error) {
 		if err := json.Unmarshal([]byte(seats), &r.Seats); err != nil {
 			return nil, fmt.Errorf("store: room %s seats: %w", r.ID, err)
 		}
+		if r.Status == room.Playing {
+			playing[r.ID] = len(out)
+			if logFrom < 0 || from < logFrom {
+				logFrom = from
+			}
+		}
 		out = append(out, room.Saved{Room: r})
 	}
 	if err := rows.Err(); err != nil {
 		return nil, fmt.Errorf("store: live rooms: %w", err)
 	}
+	rows.Close()
 	for i := range out {
-		if out[i].Room.GameNo == 0 {
-			continue
+		if r := out[i].Room; r.Status == room.Finished && r.LastGameID > 0 {
+			var data string
+			if err := s.r.QueryRowContext(ctx, "SELECT moves FROM games WHERE id = ?", r.LastGameID).Scan(&data); err != nil {
+				return nil, fmt.Errorf("store: moves of game %d: %w", r.LastGameID, err)
+			}
+			if out[i].Moves, err = decodeMoves(r.GameNo, data); err != nil {
+				return nil, fmt.Errorf("store: moves of game %d: %w", r.LastGameID, err)
+			}
 		}
-		if out[i].Moves, err = s.moves(ctx, out[i].Room.ID, out[i].Room.GameNo); err != nil {
+	}
+	if len(playing) > 0 {
+		if err := s.journal(ctx, logFrom, playing, out); err != nil {
 			return nil, err
 		}
 	}
 	return out, nil
 }
 
-func (s *Store) moves(ctx context.Context, roomID string, gameNo int) ([]room.MoveRecord, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT n, seat, kind, row, col, move_id, at FROM moves
-		WHERE room_id = ? AND game_no = ? ORDER BY n`, roomID, gameNo)
+// journal reads the move journal from id from on, in one pass, and hands
+// each room in play the moves of its current game. A room's seq is that of
+// its last stored event, which a move-only write keeps in the journal.
+func (s *Store) journal(ctx context.Context, from int64, playing map[string]int, out []room.Saved) error {
+	rows, err := s.r.QueryContext(ctx, `SELECT room_id, game_no, n, seq, seat, kind, row, col, move_id, at
+		FROM moves WHERE id >= ? ORDER BY id`, from)
 	if err != nil {
-		return nil, fmt.Errorf("store: moves of %s/%d: %w", roomID, gameNo, err)
+		return fmt.Errorf("store: move journal: %w", err)
 	}
 	defer rows.Close()
-	var out []room.MoveRecord
 	for rows.Next() {
-		m := room.MoveRecord{GameNo: gameNo}
-		var kind string
-		var at int64
-		if err := rows.Scan(&m.N, &m.Seat, &kind, &m.Row, &m.Col, &m.MoveID, &at); err != nil {
-			return nil, fmt.Errorf("store: moves of %s/%d: %w", roomID, gameNo, err)
+		var m room.MoveRecord
+		var roomID, kind string
+		var seq, at int64
+		if err := rows.Scan(&roomID, &m.GameNo, &m.N, &seq, &m.Seat, &kind, &m.Row, &m.Col, &m.MoveID, &at); err != nil {
+			return fmt.Errorf("store: move journal: %w", err)
+		}
+		i, ok := playing[roomID]
+		if !ok || out[i].Room.GameNo != m.GameNo {
+			continue
 		}
 		if m.Kind, err = game.ParseMoveKind(kind); err != nil {
-			return nil, fmt.Errorf("store: moves of %s/%d: %w", roomID, gameNo, err)
+			return fmt.Errorf("store: move journal: %w", err)
 		}
 		m.At = fromMS(at)
-		out = append(out, m)
+		out[i].Moves = append(out[i].Moves, m)
+		out[i].Room.Seq = max(out[i].Room.Seq, seq)
 	}
 	if err := rows.Err(); err != nil {
-		return nil, fmt.Errorf("store: moves of %s/%d: %w", roomID, gameNo, err)
+		return fmt.Errorf("store: move journal: %w", err)
 	}
-	return out, nil
+	return nil
 }

@@ -76,6 +76,7 @@ type Store struct {
 	maxBatch int
 	onCommit func(int, time.Duration, error)
 	ps       stmts
+	pruned   time.Time // when the writer last pruned the journal
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool

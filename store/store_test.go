@@ -20,12 +20,14 @@ import (
 
 var fixedNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
 
+var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
+
 // mustOpen opens a store on a real file in a fresh temporary directory,
 // with a fixed clock, and closes it when the test ends.
 func mustOpen(tb testing.TB, opts ...func(*store.Options)) *store.Store {
 	tb.Helper()
 	o := store.Options{Path: filepath.Join(tb.TempDir(), "goldmine.db"), Now: func() time.Time { return fixedNow },
-		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+		Log: quietLog}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -192,10 +194,11 @@ func saveGame(t testing.TB, s *store.Store, roomID string, ended time.Time, play
 	}
 	b, _ := game.Generate(9, 9, 10, 42)
 	rec.Status = room.Finished
+	move := room.MoveRecord{GameNo: 1, N: 1, Kind: game.Dig, Seat: 0, At: ended, MoveID: `"a"`}
 	g := &room.GameRecord{RoomID: roomID, GameNo: 1, Rules: rules, Seed: 42, Layout: b.Layout(), Salt: "ab",
 		Commitment: game.Commitment("ab", b.Layout()), Reason: reason, Players: players,
-		StartedAt: ended.Add(-time.Minute), EndedAt: ended}
-	if err := s.Save(ctx, &room.Write{Room: rec, Move: &room.MoveRecord{GameNo: 1, N: 1, Kind: game.Dig, Seat: 0, At: ended}, Game: g}); err != nil {
+		Moves: []room.MoveRecord{move}, StartedAt: ended.Add(-time.Minute), EndedAt: ended}
+	if err := s.Save(ctx, &room.Write{Room: rec, Move: &move, Game: g}); err != nil {
 		t.Fatal(err)
 	}
 	if g.ID == 0 {
@@ -302,7 +305,8 @@ func TestGamesPagination(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if g.RoomID != "R00003" || len(g.Moves) != 1 || !game.Verify(g.Commitment, g.Salt, g.Layout) || g.Seed != 42 {
+	if g.RoomID != "R00003" || len(g.Moves) != 1 || g.Moves[0].MoveID != `"a"` || g.Moves[0].N != 1 ||
+		!game.Verify(g.Commitment, g.Salt, g.Layout) || g.Seed != 42 {
 		t.Fatalf("Game() = %+v", g)
 	}
 	if _, err := s.Game(ctx, 99999); !errors.Is(err, store.ErrNotFound) {
@@ -324,8 +328,14 @@ func TestLiveRoomsRoundTrip(t *testing.T) {
 	}
 	rec.Status, rec.Seq, rec.GameNo, rec.Seed, rec.Salt, rec.First = room.Playing, 3, 1, 1<<63+5, "salt", 1
 	rec.Seats = append(rec.Seats, room.SeatRecord{PlayerID: "bob", Name: "Bob", Rematch: true})
+	if err := s.Save(ctx, &room.Write{Room: rec, NewGame: true}); err != nil {
+		t.Fatal(err)
+	}
+	// Move-only writes leave the room's row alone; their seq comes back
+	// from the journal.
 	for n := 1; n <= 3; n++ {
-		if err := s.Save(ctx, &room.Write{Room: rec, Move: &room.MoveRecord{GameNo: 1, N: n, Kind: game.Skip, Seat: n % 2, MoveID: `"m"`, At: fixedNow}}); err != nil {
+		rec.Seq++
+		if err := s.Save(ctx, &room.Write{Room: rec, MoveOnly: true, Move: &room.MoveRecord{GameNo: 1, N: n, Kind: game.Skip, Seat: n % 2, MoveID: `"m"`, At: fixedNow}}); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -347,10 +357,129 @@ func TestLiveRoomsRoundTrip(t *testing.T) {
 	if len(got.Moves) != 3 || got.Moves[2].N != 3 || got.Moves[1].MoveID != `"m"` || got.Moves[0].Kind != game.Skip {
 		t.Fatalf("moves: %+v", got.Moves)
 	}
-	// A move numbered twice is refused, and only that write fails.
-	err = s.Save(ctx, &room.Write{Room: rec, Move: &room.MoveRecord{GameNo: 1, N: 3, Kind: game.Skip}})
-	if err == nil {
-		t.Fatal("a duplicate move was stored")
+}
+
+// TestJournal plays one game to its end, then another that stays in play:
+// the prune drops the finished game's journal rows, the finished game keeps
+// its moves in its own row, and both rooms come back intact. Rows of a
+// finished game interleaved with a game in play stay until that one ends.
+func TestJournal(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	store.InsertPlayer(t, s, "ann")
+	rules, _ := game.Preset("classic")
+	start := func(id string) *room.Record {
+		rec := &room.Record{ID: id, Name: id, CreatedBy: "ann", Rules: rules, Status: room.Waiting}
+		if err := s.Save(ctx, &room.Write{Create: true, Room: *rec}); err != nil {
+			t.Fatal(err)
+		}
+		rec.Status, rec.GameNo, rec.Seq = room.Playing, 1, 1
+		if err := s.Save(ctx, &room.Write{Room: *rec, NewGame: true}); err != nil {
+			t.Fatal(err)
+		}
+		return rec
+	}
+	play := func(rec *room.Record, n int) []room.MoveRecord {
+		var out []room.MoveRecord
+		for i := 1; i <= n; i++ {
+			rec.Seq++
+			m := room.MoveRecord{GameNo: 1, N: i, Kind: game.Skip, Seat: i % 2, At: fixedNow}
+			if err := s.Save(ctx, &room.Write{Room: *rec, MoveOnly: true, Move: &m}); err != nil {
+				t.Fatal(err)
+			}
+			out = append(out, m)
+		}
+		return out
+	}
+	finish := func(rec *room.Record, moves []room.MoveRecord) int64 {
+		rec.Status, rec.Seq = room.Finished, rec.Seq+1
+		g := &room.GameRecord{RoomID: rec.ID, GameNo: 1, Rules: rules, Layout: strings.Repeat("0", 81), Reason: game.EndClosed,
+			Players: []room.GamePlayer{gp(0, "ann", 0, 1, true)}, Moves: moves, EndedAt: fixedNow}
+		if err := s.Save(ctx, &room.Write{Room: *rec, Game: g}); err != nil {
+			t.Fatal(err)
+		}
+		return g.ID
+	}
+
+	done := start("DONE22")
+	doneMoves := play(done, 5)
+	doneID := finish(done, doneMoves)
+	live := start("LIVE22")
+	play(live, 5)
+	if n := store.JournalRows(t, s); n != 10 {
+		t.Fatalf("%d journal rows before the prune, want 10", n)
+	}
+	store.Prune(t, s)
+	if n := store.JournalRows(t, s); n != 5 {
+		t.Fatalf("%d journal rows after the prune, want the live game's 5", n)
+	}
+	// Interleaved: a game finished inside the span of one still in play
+	// keeps its rows until that one ends too.
+	other := start("OTHR22")
+	otherMoves := play(other, 3)
+	finish(other, otherMoves)
+	store.Prune(t, s)
+	if n := store.JournalRows(t, s); n != 8 {
+		t.Fatalf("%d journal rows, want 8: nothing at or after the live game's start may go", n)
+	}
+
+	rooms, err := s.LiveRooms(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := map[string]*room.Record{"DONE22": done, "LIVE22": live, "OTHR22": other}
+	for _, sv := range rooms {
+		moves := map[string]int{"DONE22": 5, "LIVE22": 5, "OTHR22": 3}[sv.Room.ID]
+		if len(sv.Moves) != moves || sv.Room.Seq != want[sv.Room.ID].Seq {
+			t.Fatalf("room %s: %d moves, seq %d; want %d moves, seq %d", sv.Room.ID, len(sv.Moves), sv.Room.Seq, moves, want[sv.Room.ID].Seq)
+		}
+	}
+	stored, err := s.Game(ctx, doneID)
+	if err != nil || fmt.Sprint(stored.Moves) != fmt.Sprint(doneMoves) {
+		t.Fatalf("stored moves %v, %v; want %v", stored.Moves, err, doneMoves)
+	}
+}
+
+// TestMigration2 builds a database with the first schema, as a v1 binary
+// left it, and checks that migration 2 carries its moves over.
+func TestMigration2(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "old.db")
+	store.OpenAtVersion(t, path, 1, `
+		INSERT INTO players (id, name, created_at) VALUES ('ann', 'Ann', 0);
+		INSERT INTO rooms (id, name, private, created_by, created_at, rules, status, seq, seats, game_no, seed, salt, first_seat, started_at, updated_at)
+		VALUES ('PLAY22', 'p', 0, 'ann', 0, '{}', 'playing', 7, '[]', 2, 1, 's', 0, 0, 0),
+		       ('FINI22', 'f', 0, 'ann', 0, '{}', 'finished', 9, '[]', 1, 1, 's', 0, 0, 0);
+		INSERT INTO moves (room_id, game_no, n, seat, kind, row, col, move_id, at) VALUES
+		    ('PLAY22', 1, 1, 0, 'dig', 1, 1, '', 1), ('PLAY22', 2, 1, 0, 'dig', 2, 2, '"x"', 2), ('PLAY22', 2, 2, 1, 'skip', 0, 0, '', 3),
+		    ('FINI22', 1, 1, 0, 'dig', 3, 3, '', 4), ('FINI22', 1, 2, 1, 'forfeit', 0, 0, '', 5);
+		INSERT INTO games (id, room_id, game_no, rules, seed, first_seat, layout, salt, commitment, ended_reason, started_at, ended_at)
+		VALUES (1, 'FINI22', 1, '{}', 1, 0, '0', 's', 'c', 'forfeit', 0, 5);
+		UPDATE rooms SET last_game_id = 1 WHERE id = 'FINI22';`)
+	s, err := store.Open(ctx, store.Options{Path: path, Log: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	g, err := s.Game(ctx, 1)
+	if err != nil || len(g.Moves) != 2 || g.Moves[1].Kind != game.Forfeit || g.Moves[0].Row != 3 {
+		t.Fatalf("finished game after migration: %+v, %v", g.Moves, err)
+	}
+	live, err := s.LiveRooms(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, sv := range live {
+		switch sv.Room.ID {
+		case "PLAY22":
+			if len(sv.Moves) != 2 || sv.Moves[0].MoveID != `"x"` || sv.Moves[1].Kind != game.Skip || sv.Room.Seq != 7 {
+				t.Fatalf("game in play after migration: %+v seq %d", sv.Moves, sv.Room.Seq)
+			}
+		case "FINI22":
+			if len(sv.Moves) != 2 {
+				t.Fatalf("finished room after migration: %+v", sv.Moves)
+			}
+		}
 	}
 }
 

@@ -59,6 +59,28 @@ func (s *Store) writer() {
 			}
 		}
 		s.commit(batch)
+		if time.Since(s.pruned) > pruneEvery {
+			s.prune()
+		}
+	}
+}
+
+// pruneEvery is how often the writer drops the journal rows of finished
+// games. Between two prunes the journal grows by at most this many
+// seconds of moves.
+const pruneEvery = 30 * time.Second
+
+// prune deletes the journal rows below the oldest game in play. They are a
+// contiguous range of the rising id, so whole pages go at once.
+func (s *Store) prune() {
+	s.pruned = time.Now()
+	res, err := s.ps.prune.Exec()
+	if err != nil {
+		s.log.Error("store: prune the move journal", "err", err)
+		return
+	}
+	if n, _ := res.RowsAffected(); n > 0 {
+		s.log.Debug("store: pruned the move journal", "rows", n)
 	}
 }
 
