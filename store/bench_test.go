@@ -45,6 +45,9 @@ func benchSave(b *testing.B, syncMode string, rooms int) {
 		if err := s.Save(ctx, &room.Write{Create: true, Room: recs[i]}); err != nil {
 			b.Fatal(err)
 		}
+		if err := s.Save(ctx, &room.Write{Room: recs[i], NewGame: true}); err != nil {
+			b.Fatal(err)
+		}
 	}
 	var next atomic.Int64
 	b.ResetTimer()
@@ -59,7 +62,9 @@ func benchSave(b *testing.B, syncMode string, rooms int) {
 			for n := 1; n <= per && next.Add(1) <= int64(b.N); n++ {
 				rec.Seq = int64(n)
 				t0 := time.Now()
-				if err := s.Save(ctx, &room.Write{Room: rec, Move: &room.MoveRecord{GameNo: 1, N: n, Kind: game.Skip, At: t0}}); err != nil {
+				// A dig that does not end its game: a move-only write, as
+				// rooms send for almost every move.
+				if err := s.Save(ctx, &room.Write{Room: rec, MoveOnly: true, Move: &room.MoveRecord{GameNo: 1, N: n, Kind: game.Dig, At: t0}}); err != nil {
 					b.Error(err)
 					return
 				}
