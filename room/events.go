@@ -93,7 +93,6 @@ type Summary struct {
 	// Additions to v1.
 	Private   bool   `json:"-"`
 	CreatedBy string `json:"-"`
-	Seq       int64  `json:"seq"`
 	Game      int    `json:"game"`
 	Connected int    `json:"connected"`
 }
@@ -219,15 +218,6 @@ type roomReset struct {
 	Seq     int64        `json:"seq"`
 	Status  Status       `json:"status"`
 	Players []PlayerInfo `json:"players"`
-}
-
-// encode marshals a frame. The types above cannot fail to encode.
-func encode(v any) []byte {
-	b, err := json.Marshal(v)
-	if err != nil {
-		panic("room: encode frame: " + err.Error())
-	}
-	return b
 }
 
 func unixMilli(t time.Time) *int64 {

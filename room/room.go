@@ -297,11 +297,15 @@ func (r *Room) publish() {
 			connected++
 		}
 	}
-	r.summary.Store(&Summary{
+	s := Summary{
 		ID: r.id, Name: r.name, Status: r.status, Rules: r.rules, Players: r.seated(),
 		MaxPlayers: r.rules.MaxPlayers, Spectators: len(r.spectators), CreatedAt: r.createdAt,
-		Private: r.private, CreatedBy: r.createdBy, Seq: r.seq, Game: r.gameNo, Connected: connected,
-	})
+		Private: r.private, CreatedBy: r.createdBy, Game: r.gameNo, Connected: connected,
+	}
+	// Most changes are moves, which change nothing a list shows.
+	if old := r.summary.Load(); old == nil || *old != s {
+		r.summary.Store(&s)
+	}
 }
 
 // seated counts the seats of players who have not left.

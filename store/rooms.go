@@ -21,9 +21,14 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 		}
 		return nil
 	}
-	rules, err := json.Marshal(w.Room.Rules)
-	if err != nil {
-		return fmt.Errorf("store: save room %s: %w", w.Room.ID, err)
+	// The rules are written only with a new room and with each finished
+	// game; the seats with every other change.
+	var rules []byte
+	var err error
+	if w.Create || w.Game != nil {
+		if rules, err = json.Marshal(w.Room.Rules); err != nil {
+			return fmt.Errorf("store: save room %s: %w", w.Room.ID, err)
+		}
 	}
 	seats, err := json.Marshal(w.Room.Seats)
 	if err != nil {
@@ -50,12 +55,9 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 			}
 		}
 		if w.Game != nil {
-			id, err := saveGame(tx, w.Game, rules, moves)
+			id, err := s.saveGame(tx, w.Game, rules, moves)
 			if err != nil {
 				return err
-			}
-			if _, err := tx.Exec("UPDATE rooms SET last_game_id = ? WHERE id = ?", id, w.Room.ID); err != nil {
-				return fmt.Errorf("store: save room %s: %w", w.Room.ID, err)
 			}
 			w.Game.ID = id
 		}
@@ -112,18 +114,19 @@ func decodeMoves(gameNo int, data string) ([]room.MoveRecord, error) {
 
 func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 	r := w.Room
-	args := []any{r.Name, r.Private, r.CreatedBy, ms(r.CreatedAt), string(rules), string(r.Status), r.Seq,
-		string(seats), r.GameNo, int64(r.Seed), r.Salt, r.First, ms(r.StartedAt), ms(r.UpdatedAt), r.ID}
 	if w.Create {
 		_, err := tx.Exec(`INSERT INTO rooms (name, private, created_by, created_at, rules, status, seq, seats,
 			game_no, seed, salt, first_seat, started_at, updated_at, id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, args...)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			r.Name, r.Private, r.CreatedBy, ms(r.CreatedAt), string(rules), string(r.Status), r.Seq,
+			string(seats), r.GameNo, int64(r.Seed), r.Salt, r.First, ms(r.StartedAt), ms(r.UpdatedAt), r.ID)
 		if err != nil {
 			return fmt.Errorf("store: create room %s: %w", r.ID, err)
 		}
 		return nil
 	}
-	res, err := tx.Stmt(s.ps.updateRoom).Exec(args...)
+	res, err := tx.Stmt(s.ps.updateRoom).Exec(string(r.Status), r.Seq, string(seats), r.GameNo, int64(r.Seed), r.Salt,
+		r.First, ms(r.StartedAt), ms(r.UpdatedAt), r.ID)
 	if err != nil {
 		return fmt.Errorf("store: update room %s: %w", r.ID, err)
 	}
@@ -133,11 +136,9 @@ func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 	return nil
 }
 
-func saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (int64, error) {
-	res, err := tx.Exec(`INSERT INTO games (room_id, game_no, rules, seed, first_seat, layout, salt, commitment,
-		ended_reason, started_at, ended_at, moves) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		g.RoomID, g.GameNo, string(rules), int64(g.Seed), g.First, g.Layout, g.Salt, g.Commitment,
-		string(g.Reason), ms(g.StartedAt), ms(g.EndedAt), string(moves))
+func (s *Store) saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (int64, error) {
+	res, err := tx.Stmt(s.ps.insertGame).Exec(g.RoomID, g.GameNo, string(rules), int64(g.Seed), g.First, g.Layout,
+		g.Salt, g.Commitment, string(g.Reason), ms(g.StartedAt), ms(g.EndedAt), string(moves))
 	if err != nil {
 		return 0, fmt.Errorf("store: save game %s/%d: %w", g.RoomID, g.GameNo, err)
 	}
@@ -149,23 +150,21 @@ func saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (int64, error
 	// ending it at 0-0 must not hand every player a win.
 	counts := g.Reason != game.EndClosed
 	for _, p := range g.Players {
-		// Players from a host's own identity system have no row yet.
-		if _, err := tx.Exec(`INSERT INTO players (id, name, bot, created_at) VALUES (?, ?, ?, ?)
-			ON CONFLICT (id) DO NOTHING`, p.PlayerID, p.Name, p.Bot, ms(g.EndedAt)); err != nil {
+		if counts {
+			_, err = tx.Stmt(s.ps.countPlayer).Exec(p.PlayerID, p.Name, p.Bot, ms(g.EndedAt), p.Winner, p.Score)
+		} else {
+			_, err = tx.Stmt(s.ps.addPlayer).Exec(p.PlayerID, p.Name, p.Bot, ms(g.EndedAt))
+		}
+		if err != nil {
 			return 0, fmt.Errorf("store: save game player %s: %w", p.PlayerID, err)
 		}
-		if _, err := tx.Exec(`INSERT INTO game_players (game_id, seat, player_id, name, bot, score, rank, winner,
-			forfeited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-			id, p.Seat, p.PlayerID, p.Name, p.Bot, p.Score, p.Rank, p.Winner, p.Forfeited); err != nil {
+		if _, err := tx.Stmt(s.ps.insertGamePlayer).Exec(id, p.Seat, p.PlayerID, p.Name, p.Bot, p.Score, p.Rank,
+			p.Winner, p.Forfeited); err != nil {
 			return 0, fmt.Errorf("store: save game player %s: %w", p.PlayerID, err)
 		}
-		if !counts {
-			continue
-		}
-		if _, err := tx.Exec(`UPDATE players SET games = games + 1, wins = wins + ?, gold = gold + ? WHERE id = ?`,
-			p.Winner, p.Score, p.PlayerID); err != nil {
-			return 0, fmt.Errorf("store: update player %s: %w", p.PlayerID, err)
-		}
+	}
+	if _, err := tx.Stmt(s.ps.lastGame).Exec(id, g.RoomID); err != nil {
+		return 0, fmt.Errorf("store: save room %s: %w", g.RoomID, err)
 	}
 	return id, nil
 }

@@ -14,12 +14,16 @@ type stmts struct {
 	savepoint, release, rollbackTo *sql.Stmt
 	updateRoom, insertMove         *sql.Stmt
 	startLog, prune                *sql.Stmt
+	insertGame, insertGamePlayer   *sql.Stmt
+	countPlayer, addPlayer         *sql.Stmt
+	lastGame                       *sql.Stmt
 }
 
 const (
-	sqlUpdateRoom = `UPDATE rooms SET name = ?, private = ?, created_by = ?, created_at = ?, rules = ?,
-		status = ?, seq = ?, seats = ?, game_no = ?, seed = ?, salt = ?, first_seat = ?, started_at = ?,
-		updated_at = ? WHERE id = ?`
+	// Only what changes after creation: name, privacy, creator, creation
+	// time and rules are written once, by the INSERT.
+	sqlUpdateRoom = `UPDATE rooms SET status = ?, seq = ?, seats = ?, game_no = ?, seed = ?, salt = ?,
+		first_seat = ?, started_at = ?, updated_at = ? WHERE id = ?`
 	sqlInsertMove = `INSERT INTO moves (room_id, game_no, n, seq, seat, kind, row, col, move_id, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// A new game's moves start after every journal row written so far.
@@ -30,6 +34,20 @@ const (
 	sqlPrune = `DELETE FROM moves WHERE id < coalesce(
 		(SELECT min(log_from) FROM rooms WHERE status = 'playing' AND log_from > 0),
 		(SELECT coalesce(max(id), 0) + 1 FROM moves))`
+)
+
+const (
+	sqlInsertGame = `INSERT INTO games (room_id, game_no, rules, seed, first_seat, layout, salt, commitment,
+		ended_reason, started_at, ended_at, moves) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	sqlInsertGamePlayer = `INSERT INTO game_players (game_id, seat, player_id, name, bot, score, rank, winner,
+		forfeited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// A player of a counted game: created if a host's identity system
+	// made them (no row yet), and their totals raised, in one statement.
+	sqlCountPlayer = `INSERT INTO players (id, name, bot, created_at, games, wins, gold) VALUES (?, ?, ?, ?, 1, ?, ?)
+		ON CONFLICT (id) DO UPDATE SET games = games + 1, wins = wins + excluded.wins, gold = gold + excluded.gold`
+	// A player of a game that counts for nobody (closed by an admin).
+	sqlAddPlayer = `INSERT INTO players (id, name, bot, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
+	sqlLastGame  = `UPDATE rooms SET last_game_id = ? WHERE id = ?`
 )
 
 func (s *Store) prepare(ctx context.Context) error {
@@ -44,6 +62,11 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ps.insertMove, sqlInsertMove},
 		{&s.ps.startLog, sqlStartLog},
 		{&s.ps.prune, sqlPrune},
+		{&s.ps.insertGame, sqlInsertGame},
+		{&s.ps.insertGamePlayer, sqlInsertGamePlayer},
+		{&s.ps.countPlayer, sqlCountPlayer},
+		{&s.ps.addPlayer, sqlAddPlayer},
+		{&s.ps.lastGame, sqlLastGame},
 	} {
 		st, err := s.w.PrepareContext(ctx, p.sql)
 		if err != nil {

@@ -55,6 +55,10 @@ type Options struct {
 	Readers int
 	// MaxBatch caps the writes in one group commit (default 256).
 	MaxBatch int
+	// CommitDelay is how long the writer waits for more writes to join a
+	// commit when the previous one carried several (default 1ms; negative
+	// turns it off). A lone room never waits.
+	CommitDelay time.Duration
 	// MaxBytes caps the size of the database file; 0 means no cap. Writes
 	// that would grow it further fail, and rooms refuse the moves.
 	MaxBytes int64
@@ -68,15 +72,16 @@ type Options struct {
 
 // Store is an open database.
 type Store struct {
-	path     string
-	w        *sql.DB // exactly one connection: the writer
-	r        *sql.DB // the read pool
-	now      func() time.Time
-	log      *slog.Logger
-	maxBatch int
-	onCommit func(int, time.Duration, error)
-	ps       stmts
-	pruned   time.Time // when the writer last pruned the journal
+	path        string
+	w           *sql.DB // exactly one connection: the writer
+	r           *sql.DB // the read pool
+	now         func() time.Time
+	log         *slog.Logger
+	maxBatch    int
+	onCommit    func(int, time.Duration, error)
+	ps          stmts
+	commitDelay time.Duration
+	pruned      time.Time // when the writer last pruned the journal
 
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
@@ -112,13 +117,14 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, errors.New("store: no database path")
 	}
 	s := &Store{
-		path:     opts.Path,
-		now:      opts.Now,
-		log:      cmp.Or(opts.Log, slog.Default()),
-		maxBatch: cmp.Or(opts.MaxBatch, 256),
-		onCommit: opts.OnCommit,
-		reqs:     make(chan *request, 1024),
-		done:     make(chan struct{}),
+		path:        opts.Path,
+		now:         opts.Now,
+		log:         cmp.Or(opts.Log, slog.Default()),
+		maxBatch:    cmp.Or(opts.MaxBatch, 256),
+		commitDelay: cmp.Or(opts.CommitDelay, time.Millisecond),
+		onCommit:    opts.OnCommit,
+		reqs:        make(chan *request, 1024),
+		done:        make(chan struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now

@@ -44,8 +44,19 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error, before ...
 func (s *Store) writer() {
 	defer close(s.done)
 	batch := make([]*request, 0, s.maxBatch)
+	last := 0 // writes in the previous commit
 	for first := range s.reqs {
 		batch = append(batch[:0], first)
+		// When the previous commit carried several writes, other rooms are
+		// busy: wait a little for their writes to join this commit, so
+		// that one commit (and its fsync) serves more moves. A lone room
+		// never waits. This is PostgreSQL's commit_delay.
+		var delay <-chan time.Time
+		if last > 1 && s.commitDelay > 0 {
+			t := time.NewTimer(s.commitDelay)
+			delay = t.C
+			defer t.Stop()
+		}
 	fill:
 		for len(batch) < s.maxBatch {
 			select {
@@ -54,10 +65,23 @@ func (s *Store) writer() {
 					break fill
 				}
 				batch = append(batch, req)
+				continue
 			default:
+			}
+			if delay == nil {
+				break
+			}
+			select {
+			case req, ok := <-s.reqs:
+				if !ok {
+					break fill
+				}
+				batch = append(batch, req)
+			case <-delay:
 				break fill
 			}
 		}
+		last = len(batch)
 		s.commit(batch)
 		if time.Since(s.pruned) > pruneEvery {
 			s.prune()
