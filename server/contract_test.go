@@ -45,7 +45,7 @@ var enums = map[string]map[string][]string{
 
 // checkFrame fails the test unless f has every field protocol v1 gives its
 // type, with the documented values.
-func checkFrame(t *testing.T, f frame) {
+func checkFrame(t testing.TB, f frame) {
 	t.Helper()
 	want, ok := contract[f.typ()]
 	if !ok {
@@ -73,7 +73,7 @@ func checkFrame(t *testing.T, f frame) {
 	}
 }
 
-func checkSnapshot(t *testing.T, raw string, r map[string]any) {
+func checkSnapshot(t testing.TB, raw string, r map[string]any) {
 	t.Helper()
 	need(t, raw, r, snapshotFields)
 	need(t, raw, r["rules"].(map[string]any), rulesFields)
@@ -93,7 +93,7 @@ func checkSnapshot(t *testing.T, raw string, r map[string]any) {
 	}
 }
 
-func need(t *testing.T, raw string, m map[string]any, fields []string) {
+func need(t testing.TB, raw string, m map[string]any, fields []string) {
 	t.Helper()
 	for _, k := range fields {
 		if _, ok := m[k]; !ok {

@@ -31,7 +31,7 @@ func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
 // harness is a real server on 127.0.0.1:0 over a real SQLite file, with the
 // rooms on a fake clock.
 type harness struct {
-	t      *testing.T
+	t      testing.TB
 	st     *store.Store
 	rooms  *room.Manager
 	srv    *server.Server
@@ -43,6 +43,7 @@ type harness struct {
 }
 
 type harnessOpts struct {
+	sync   string
 	room   room.Config
 	ws     server.WSConfig
 	limits server.Limits
@@ -55,7 +56,7 @@ type serverConfig = server.Config
 // than any person could. The limit has tests of its own.
 func fast(o *harnessOpts) { o.ws.Rate, o.ws.Burst = 10000, 10000 }
 
-func newHarness(t *testing.T, opts ...func(*harnessOpts)) *harness {
+func newHarness(t testing.TB, opts ...func(*harnessOpts)) *harness {
 	t.Helper()
 	var o harnessOpts
 	o.ws.HelloTimeout = time.Second
@@ -69,7 +70,7 @@ func newHarness(t *testing.T, opts ...func(*harnessOpts)) *harness {
 	log := slog.New(slog.NewTextHandler(logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
 	ctx := context.Background()
 	metrics := server.NewMetrics()
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "goldmine.db"), Log: log,
+	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "goldmine.db"), Log: log, Sync: o.sync,
 		OnCommit: metrics.ObserveCommit})
 	if err != nil {
 		t.Fatal(err)
@@ -238,7 +239,7 @@ func (f frame) room() map[string]any { r, _ := f.m["room"].(map[string]any); ret
 
 // client is a real WebSocket client that records every frame it gets.
 type client struct {
-	t      *testing.T
+	t      testing.TB
 	name   string
 	ws     *websocket.Conn
 	frames chan frame
@@ -383,7 +384,7 @@ func (c *client) hello(token, roomID, as string) frame {
 }
 
 // httptestServe serves h on 127.0.0.1:0 until the test ends.
-func httptestServe(t *testing.T, h http.Handler) string {
+func httptestServe(t testing.TB, h http.Handler) string {
 	ts := httptest.NewServer(h)
 	t.Cleanup(ts.Close)
 	return ts.URL
