@@ -21,8 +21,10 @@ import (
 	"strings"
 	"syscall"
 
+	"goldmine/admin"
 	"goldmine/room"
 	"goldmine/server"
+	"goldmine/static"
 	"goldmine/store"
 )
 
@@ -115,8 +117,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	assets, err := static.New("/static/")
+	if err != nil {
+		return err
+	}
 	srv, err := server.New(server.Config{
-		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: list(cfg.AllowedOrigins),
+		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: list(cfg.AllowedOrigins), Static: assets,
 		Metrics: metrics, MetricsToken: cfg.MetricsToken, TrustedProxies: list(cfg.TrustedProxies),
 		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage, Buffer: cfg.WSBuffer,
 			HelloTimeout: cfg.HelloTimeout, PingPeriod: cfg.WSPing, PongWait: cfg.WSPongWait, WriteWait: cfg.WSWriteWait},
@@ -126,6 +132,12 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	console, err := admin.New(ctx, admin.Config{Rooms: rooms, Store: st, Assets: assets, Sessions: srv.Sessions,
+		Password: cfg.AdminPassword, Log: log})
+	if err != nil {
+		return err
+	}
+	console.Register(srv.Engine())
 
 	// Every listener opens before any serves, so that a port in use stops
 	// the start instead of leaving half a server up.

@@ -248,32 +248,26 @@ func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
 			mu.Unlock()
 		}(i, time.Duration(i)*step)
 	}
-	// Idle spectators: three per player, the most a player may hold by
-	// default.
-	for i := 0; i < cfg.Idle; i += 3 {
+	// Idle spectators join once every room exists: waiting for a room
+	// while holding a slot of sem could starve the room of the slot it
+	// needs to be made.
+	wg.Wait()
+	for i := 0; i < cfg.Idle && len(errc) == 0; i += 3 {
 		wg.Add(1)
 		go func(i int, at time.Duration) {
 			defer wg.Done()
 			time.Sleep(time.Until(begin.Add(at)))
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			// Three sockets per player: the most a player may hold by
+			// default.
 			p, err := r.api.player(ctx, fmt.Sprintf("idle-%d", i))
 			if err != nil {
 				errc <- err
 				return
 			}
 			for k := i; k < min(i+3, cfg.Idle); k++ {
-				// Wait for the room to exist.
-				var t *table
-				for t == nil {
-					mu.Lock()
-					t = tables[k%cfg.Rooms].table
-					mu.Unlock()
-					if t == nil {
-						time.Sleep(10 * time.Millisecond)
-					}
-				}
-				b := &bot{t: t, p: p, spect: true, rng: newRNG(1<<20 + k)}
+				b := &bot{t: tables[k%cfg.Rooms].table, p: p, spect: true, rng: newRNG(1<<20 + k)}
 				if err := b.dial(ctx); err != nil {
 					errc <- err
 					return

@@ -53,6 +53,7 @@ type Manager struct {
 	mu      sync.RWMutex
 	rooms   map[string]*Room
 	closing atomic.Bool
+	digs    digCounter
 }
 
 // NewManager returns a Manager with no rooms; see Recover.
@@ -377,3 +378,40 @@ func (m *Manager) Close() {
 		r.mu.Unlock()
 	}
 }
+
+// digCounter counts digs per second over the last minute, for the admin
+// dashboard.
+type digCounter struct {
+	mu      sync.Mutex
+	seconds [60]struct {
+		at int64
+		n  int
+	}
+}
+
+func (d *digCounter) add(now time.Time) {
+	s := now.Unix()
+	d.mu.Lock()
+	b := &d.seconds[s%60]
+	if b.at != s {
+		b.at, b.n = s, 0
+	}
+	b.n++
+	d.mu.Unlock()
+}
+
+func (d *digCounter) lastMinute(now time.Time) int {
+	s := now.Unix()
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	n := 0
+	for _, b := range d.seconds {
+		if s-b.at < 60 {
+			n += b.n
+		}
+	}
+	return n
+}
+
+// DigsLastMinute returns the digs of the last 60 seconds, in every room.
+func (m *Manager) DigsLastMinute() int { return m.digs.lastMinute(time.Now()) }

@@ -208,6 +208,7 @@ func (m *Member) Dig(row, col int, id json.RawMessage) error {
 	// Real time, not the room clock: this measures the server, and tests
 	// on a fake clock must not see zero.
 	r.m.cfg.OnDig(time.Since(start))
+	r.m.digs.add(start)
 	return nil
 }
 

@@ -33,6 +33,9 @@ func (s *Server) routes() (*gin.Engine, error) {
 	})
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	if s.cfg.Static != nil {
+		e.GET("/static/*file", gin.WrapH(s.cfg.Static))
+	}
 	e.GET("/ws", s.serveWS)
 	if s.cfg.MetricsToken != "" {
 		metrics := s.MetricsHandler()

@@ -57,6 +57,8 @@ type Config struct {
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed. None by default: gin would trust all.
 	TrustedProxies []string
+	// Static, if set, serves /static/ (content-hashed assets).
+	Static http.Handler
 }
 
 // WSConfig holds the WebSocket limits.

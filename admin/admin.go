@@ -1,0 +1,245 @@
+// Package admin is the admin console: server-rendered pages with htmx, at
+// /admin, to watch every room live (hidden gold included), act on rooms and
+// players, replay every finished game, and read the audit log.
+package admin
+
+import (
+	"cmp"
+	"context"
+	"embed"
+	"fmt"
+	"html/template"
+	"io/fs"
+	"log/slog"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"goldmine/room"
+	"goldmine/static"
+	"goldmine/store"
+)
+
+// Rooms is what the console needs from the live rooms.
+type Rooms interface {
+	List(f room.Filter) []room.Summary
+	Room(id string) (*room.Room, error)
+	CloseRoom(id string) error
+	Kick(id, playerID string) error
+	SkipTurn(id string) error
+	Disconnect(playerID string, code int, reason string) int
+	Stats() room.Stats
+	DigsLastMinute() int
+}
+
+// Store is what the console needs from the database.
+type Store interface {
+	Meta(ctx context.Context, key string) ([]byte, error)
+	SetMeta(ctx context.Context, key string, value []byte) error
+	Games(ctx context.Context, f store.GamesFilter) ([]room.GameRecord, error)
+	Game(ctx context.Context, id int64) (store.Game, error)
+	GamesSince(ctx context.Context, since time.Time) (int, error)
+	SearchPlayers(ctx context.Context, q string, limit int) ([]store.Player, error)
+	Player(ctx context.Context, id string) (store.Player, error)
+	Leaderboard(ctx context.Context, period string, limit int) ([]store.Standing, error)
+	SetBanned(ctx context.Context, id string, banned bool) error
+	AddAudit(ctx context.Context, e store.AuditEntry) error
+	AuditLog(ctx context.Context, limit int, before int64) ([]store.AuditEntry, error)
+	Size(ctx context.Context) (int64, error)
+}
+
+// Config configures the console.
+type Config struct {
+	Rooms  Rooms
+	Store  Store
+	Assets *static.Assets
+	// Sessions returns the number of open WebSockets.
+	Sessions func() int
+	// Password, when set, is the admin password (it replaces a stored
+	// one). When empty, the stored one is used; with none stored, a
+	// one-time setup link is logged at start.
+	Password string
+	Log      *slog.Logger
+	Now      func() time.Time
+}
+
+// Admin is the console.
+type Admin struct {
+	cfg     Config
+	log     *slog.Logger
+	now     func() time.Time
+	started time.Time
+	auth    *auth
+	pages   map[string]*template.Template
+	cop     *http.CrossOriginProtection
+}
+
+//go:embed templates/*.html
+var templateFS embed.FS
+
+// New parses the templates (a broken one stops the start) and loads the
+// password.
+func New(ctx context.Context, cfg Config) (*Admin, error) {
+	a := &Admin{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default()), now: cfg.Now, cop: http.NewCrossOriginProtection()}
+	if a.now == nil {
+		a.now = time.Now
+	}
+	a.started = a.now()
+	var err error
+	if a.pages, err = parseTemplates(cfg.Assets); err != nil {
+		return nil, err
+	}
+	if a.auth, err = newAuth(ctx, cfg.Store, cfg.Password, a.now); err != nil {
+		return nil, err
+	}
+	if tok := a.auth.setupToken(); tok != "" {
+		// The only time a secret is logged, on purpose: it is the way in
+		// for the first admin, and it works once.
+		a.log.Warn("admin: no admin password yet; set one at this one-time link", "url", "/admin/setup?token="+tok)
+	}
+	return a, nil
+}
+
+// parseTemplates parses each page with the layout, once.
+func parseTemplates(assets *static.Assets) (map[string]*template.Template, error) {
+	funcs := template.FuncMap{
+		"asset": assets.URL,
+		"ms":    func(t time.Time) int64 { return t.UnixMilli() },
+		"when": func(t time.Time) string {
+			if t.IsZero() {
+				return "—"
+			}
+			return t.UTC().Format("2006-01-02 15:04:05")
+		},
+		"seatClass": func(s int) string { return fmt.Sprintf("s%d", s%8) },
+		"add":       func(a, b int) int { return a + b },
+	}
+	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
+	if err != nil {
+		return nil, fmt.Errorf("admin: templates: %w", err)
+	}
+	names, err := fs.Glob(templateFS, "templates/*.html")
+	if err != nil {
+		return nil, err
+	}
+	pages := map[string]*template.Template{}
+	for _, n := range names {
+		base := strings.TrimPrefix(n, "templates/")
+		if base == "layout.html" || base == "parts.html" {
+			continue
+		}
+		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		if err != nil {
+			return nil, fmt.Errorf("admin: template %s: %w", base, err)
+		}
+		pages[strings.TrimSuffix(base, ".html")] = t
+	}
+	return pages, nil
+}
+
+// Register adds the console's routes under /admin.
+func (a *Admin) Register(e *gin.Engine) {
+	g := e.Group("/admin", a.crossOrigin())
+	g.GET("/login", a.loginPage)
+	g.POST("/login", a.loginPost)
+	g.GET("/setup", a.setupPage)
+	g.POST("/setup", a.setupPost)
+
+	in := g.Group("", a.requireSession())
+	in.POST("/logout", a.logout)
+	in.GET("/", a.dashboard)
+	in.GET("/rooms", a.rooms)
+	in.GET("/rooms/:id", a.roomPage)
+	in.GET("/rooms/:id/stream", a.roomStream)
+	in.POST("/rooms/:id/close", a.closeRoom)
+	in.POST("/rooms/:id/skip", a.skipTurn)
+	in.POST("/rooms/:id/kick", a.kick)
+	in.GET("/games", a.games)
+	in.GET("/games/:id", a.gamePage)
+	in.GET("/games/:id/step/:n", a.gameStep)
+	in.GET("/players", a.players)
+	in.POST("/players/:id/ban", a.ban)
+	in.POST("/players/:id/unban", a.unban)
+	in.GET("/audit", a.audit)
+}
+
+// crossOrigin refuses state-changing requests from other sites, with Go's
+// CrossOriginProtection (Sec-Fetch-Site and Origin).
+func (a *Admin) crossOrigin() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if err := a.cop.Check(c.Request); err != nil {
+			c.AbortWithStatus(http.StatusForbidden)
+			return
+		}
+		c.Next()
+	}
+}
+
+const sessionKey = "admin.session"
+
+// requireSession lets in requests with a live session and, for anything
+// but GET, the session's CSRF token; others go to the login page (htmx
+// requests get 401, as a redirect would land inside the page).
+func (a *Admin) requireSession() gin.HandlerFunc {
+	return func(c *gin.Context) {
+		var s *session
+		if ck, err := c.Cookie(cookieName); err == nil {
+			s = a.auth.session(ck)
+		}
+		if s == nil {
+			if c.Request.Method == http.MethodGet && c.GetHeader("HX-Request") == "" {
+				c.Redirect(http.StatusSeeOther, "/admin/login")
+				c.Abort()
+				return
+			}
+			c.AbortWithStatus(http.StatusUnauthorized)
+			return
+		}
+		if c.Request.Method != http.MethodGet && !checkCSRF(s, c.Request) {
+			c.AbortWithStatus(http.StatusForbidden)
+			return
+		}
+		c.Set(sessionKey, s)
+		c.Header("Cache-Control", "no-store")
+		c.Next()
+	}
+}
+
+// render writes a page in the layout, or only its "content" fragment for
+// an htmx request.
+func (a *Admin) render(c *gin.Context, status int, page string, data map[string]any) {
+	a.renderBlock(c, status, page, "layout.html", data)
+}
+
+func (a *Admin) renderBlock(c *gin.Context, status int, page, block string, data map[string]any) {
+	t, ok := a.pages[page]
+	if !ok {
+		panic("admin: no page " + page)
+	}
+	if data == nil {
+		data = map[string]any{}
+	}
+	if s, ok := c.Get(sessionKey); ok {
+		data["CSRF"] = s.(*session).csrf
+	}
+	data["Page"] = page
+	if block == "layout.html" && c.GetHeader("HX-Request") != "" && c.GetHeader("HX-Boosted") == "" {
+		block = "content"
+	}
+	c.Header("Content-Type", "text/html; charset=utf-8")
+	c.Status(status)
+	if err := t.ExecuteTemplate(c.Writer, block, data); err != nil {
+		a.log.Error("admin: render", "page", page, "err", err)
+	}
+}
+
+// record writes an admin action to the audit log.
+func (a *Admin) record(c *gin.Context, action, target, detail string) {
+	err := a.cfg.Store.AddAudit(c.Request.Context(), store.AuditEntry{At: a.now(), Admin: "admin",
+		Action: action, Target: target, Detail: detail})
+	if err != nil {
+		a.log.Error("admin: audit log", "action", action, "target", target, "err", err)
+	}
+}

@@ -1,0 +1,298 @@
+package admin
+
+import (
+	"encoding/json"
+	"errors"
+	"net/http"
+	"runtime"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"goldmine/game"
+	"goldmine/room"
+	"goldmine/store"
+)
+
+// stats are the dashboard's live counts.
+type stats struct {
+	Connections int
+	Rooms       map[string]int // by status
+	Members     int
+	DigsPerMin  int
+	GamesToday  int
+	Goroutines  int
+	HeapMB      float64
+	SysMB       float64
+	Uptime      string
+	DBMB        float64
+}
+
+func (a *Admin) stats(c *gin.Context) stats {
+	var ms runtime.MemStats
+	runtime.ReadMemStats(&ms)
+	rs := a.cfg.Rooms.Stats()
+	byStatus := map[string]int{}
+	for st, n := range rs.Rooms {
+		byStatus[string(st)] = n
+	}
+	now := a.now().UTC()
+	today := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC)
+	games, err := a.cfg.Store.GamesSince(c.Request.Context(), today)
+	if err != nil {
+		a.log.Error("admin: games today", "err", err)
+	}
+	size, _ := a.cfg.Store.Size(c.Request.Context())
+	return stats{
+		Connections: a.cfg.Sessions(), Rooms: byStatus, Members: rs.Members, DigsPerMin: a.cfg.Rooms.DigsLastMinute(),
+		GamesToday: games, Goroutines: runtime.NumGoroutine(), HeapMB: float64(ms.HeapAlloc) / (1 << 20),
+		SysMB: float64(ms.Sys) / (1 << 20), Uptime: a.now().Sub(a.started).Round(time.Second).String(),
+		DBMB: float64(size) / (1 << 20),
+	}
+}
+
+func (a *Admin) dashboard(c *gin.Context) {
+	data := map[string]any{"Stats": a.stats(c)}
+	if c.Query("fragment") == "stats" {
+		a.renderBlock(c, http.StatusOK, "dashboard", "stats", data)
+		return
+	}
+	a.render(c, http.StatusOK, "dashboard", data)
+}
+
+func (a *Admin) rooms(c *gin.Context) {
+	f := room.Filter{Private: true, Limit: 500}
+	switch st := room.Status(c.Query("status")); st {
+	case room.Waiting, room.Playing, room.Finished:
+		f.Status = st
+	}
+	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
+	var list []room.Summary
+	for _, s := range a.cfg.Rooms.List(f) {
+		if q == "" || strings.Contains(strings.ToLower(s.ID+" "+s.Name+" "+s.Rules.Preset), q) {
+			list = append(list, s)
+		}
+	}
+	data := map[string]any{"Rooms": list, "Status": string(f.Status), "Q": c.Query("q")}
+	if c.Query("fragment") == "list" {
+		a.renderBlock(c, http.StatusOK, "rooms", "list", data)
+		return
+	}
+	a.render(c, http.StatusOK, "rooms", data)
+}
+
+// roomData is what the live room page and its stream draw.
+func (a *Admin) roomData(v room.AdminView) map[string]any {
+	type ev struct {
+		Seq  int64
+		Type string
+		Text string
+	}
+	var events []ev
+	for i := len(v.Recent) - 1; i >= 0; i-- {
+		var head struct {
+			Seq  int64  `json:"seq"`
+			Type string `json:"type"`
+		}
+		json.Unmarshal(v.Recent[i], &head)
+		events = append(events, ev{Seq: head.Seq, Type: head.Type, Text: string(v.Recent[i])})
+	}
+	turn := -1
+	if v.Turn != nil {
+		turn = *v.Turn
+	}
+	var deadline int64
+	if v.Deadline != nil {
+		deadline = *v.Deadline
+	}
+	return map[string]any{"Room": v, "Board": boardCells(v.Board, v.Full), "Events": events, "Turn": turn, "Deadline": deadline}
+}
+
+func (a *Admin) roomPage(c *gin.Context) {
+	r, err := a.cfg.Rooms.Room(c.Param("id"))
+	if err != nil {
+		a.render(c, http.StatusNotFound, "notfound", map[string]any{"What": "room " + c.Param("id")})
+		return
+	}
+	a.render(c, http.StatusOK, "room", a.roomData(r.AdminView()))
+}
+
+// act runs an admin action on a room, records it, and answers htmx with a
+// notice.
+func (a *Admin) act(c *gin.Context, action, target string, do func() error) {
+	if err := do(); err != nil {
+		status := http.StatusConflict
+		if errors.Is(err, room.ErrUnknownRoom) || errors.Is(err, room.ErrGone) {
+			status = http.StatusNotFound
+		}
+		a.log.Warn("admin: action failed", "action", action, "target", target, "err", err)
+		c.String(status, "%s failed: %v", action, err)
+		return
+	}
+	a.record(c, action, target, c.PostForm("detail"))
+	c.String(http.StatusOK, "%s: done", action)
+}
+
+func (a *Admin) closeRoom(c *gin.Context) {
+	id := c.Param("id")
+	a.act(c, "close_room", "room "+id, func() error { return a.cfg.Rooms.CloseRoom(id) })
+}
+
+func (a *Admin) skipTurn(c *gin.Context) {
+	id := c.Param("id")
+	a.act(c, "skip_turn", "room "+id, func() error { return a.cfg.Rooms.SkipTurn(id) })
+}
+
+func (a *Admin) kick(c *gin.Context) {
+	id, player := c.Param("id"), c.PostForm("player")
+	a.act(c, "kick", "player "+player+" in room "+id, func() error { return a.cfg.Rooms.Kick(id, player) })
+}
+
+func (a *Admin) games(c *gin.Context) {
+	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	f := store.GamesFilter{Player: strings.TrimSpace(c.Query("player")), Before: before, Limit: 25}
+	list, err := a.cfg.Store.Games(c.Request.Context(), f)
+	if err != nil {
+		a.log.Error("admin: games", "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	var next int64
+	if len(list) == f.Limit {
+		next = list[len(list)-1].ID
+	}
+	a.render(c, http.StatusOK, "games", map[string]any{"Games": list, "Player": f.Player, "Next": next})
+}
+
+// replayAt rebuilds a stored game after its first n moves, from its layout
+// and moves, through the engine.
+func replayAt(g store.Game, n int) (*game.Game, error) {
+	b, err := game.FromLayout(g.Rules.Rows, g.Rules.Cols, g.Layout)
+	if err != nil {
+		return nil, err
+	}
+	live, err := game.NewWithBoard(g.Rules, b, len(g.Players), g.First)
+	if err != nil {
+		return nil, err
+	}
+	for _, m := range g.Moves[:n] {
+		if _, err := live.Apply(game.Move{Kind: m.Kind, Seat: m.Seat, Row: m.Row, Col: m.Col}); err != nil {
+			return nil, err
+		}
+	}
+	return live, nil
+}
+
+func (a *Admin) loadGame(c *gin.Context) (store.Game, bool) {
+	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
+	g, err := a.cfg.Store.Game(c.Request.Context(), id)
+	if errors.Is(err, store.ErrNotFound) || id == 0 {
+		a.render(c, http.StatusNotFound, "notfound", map[string]any{"What": "game " + c.Param("id")})
+		return g, false
+	}
+	if err != nil {
+		a.log.Error("admin: game", "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return g, false
+	}
+	return g, true
+}
+
+func (a *Admin) stepData(g store.Game, n int) (map[string]any, error) {
+	n = min(max(n, 0), len(g.Moves))
+	live, err := replayAt(g, n)
+	if err != nil {
+		return nil, err
+	}
+	data := map[string]any{"Game": g, "N": n, "Total": len(g.Moves), "Board": boardCells(live.PublicView(), live.FullView()),
+		"Scores": live.Scores()}
+	if n > 0 {
+		data["Last"] = g.Moves[n-1]
+	}
+	return data, nil
+}
+
+func (a *Admin) gamePage(c *gin.Context) {
+	g, ok := a.loadGame(c)
+	if !ok {
+		return
+	}
+	data, err := a.stepData(g, 0)
+	if err != nil {
+		a.log.Error("admin: replay", "game", g.ID, "err", err)
+		c.String(http.StatusInternalServerError, "this game does not replay: %v", err)
+		return
+	}
+	data["Verified"] = game.Verify(g.Commitment, g.Salt, g.Layout)
+	a.render(c, http.StatusOK, "game", data)
+}
+
+func (a *Admin) gameStep(c *gin.Context) {
+	g, ok := a.loadGame(c)
+	if !ok {
+		return
+	}
+	n, _ := strconv.Atoi(c.Param("n"))
+	data, err := a.stepData(g, n)
+	if err != nil {
+		c.String(http.StatusInternalServerError, "this game does not replay: %v", err)
+		return
+	}
+	a.renderBlock(c, http.StatusOK, "game", "step", data)
+}
+
+func (a *Admin) players(c *gin.Context) {
+	ctx := c.Request.Context()
+	q := strings.TrimSpace(c.Query("q"))
+	list, err := a.cfg.Store.SearchPlayers(ctx, q, 50)
+	if err != nil {
+		a.log.Error("admin: players", "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	period := c.DefaultQuery("period", store.PeriodAll)
+	if period != store.PeriodWeek {
+		period = store.PeriodAll
+	}
+	board, _ := a.cfg.Store.Leaderboard(ctx, period, 20)
+	data := map[string]any{"Players": list, "Q": q, "Board": board, "Period": period}
+	if c.Query("fragment") == "list" {
+		a.renderBlock(c, http.StatusOK, "players", "list", data)
+		return
+	}
+	a.render(c, http.StatusOK, "players", data)
+}
+
+func (a *Admin) ban(c *gin.Context) {
+	id := c.Param("id")
+	a.act(c, "ban", "player "+id, func() error {
+		if err := a.cfg.Store.SetBanned(c.Request.Context(), id, true); err != nil {
+			return err
+		}
+		// Tokens are checked at every hello; live sessions go now.
+		a.cfg.Rooms.Disconnect(id, room.CloseBanned, "banned")
+		return nil
+	})
+}
+
+func (a *Admin) unban(c *gin.Context) {
+	id := c.Param("id")
+	a.act(c, "unban", "player "+id, func() error { return a.cfg.Store.SetBanned(c.Request.Context(), id, false) })
+}
+
+func (a *Admin) audit(c *gin.Context) {
+	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
+	list, err := a.cfg.Store.AuditLog(c.Request.Context(), 50, before)
+	if err != nil {
+		a.log.Error("admin: audit", "err", err)
+		c.String(http.StatusInternalServerError, "internal error")
+		return
+	}
+	var next int64
+	if len(list) == 50 {
+		next = list[len(list)-1].ID
+	}
+	a.render(c, http.StatusOK, "audit", map[string]any{"Entries": list, "Next": next})
+}
