@@ -208,6 +208,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	log.Info("goldmine: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
+	console.Close() // its live streams would hold Shutdown up
 	for _, hs := range servers {
 		if err := hs.Shutdown(sctx); err != nil {
 			log.Warn("goldmine: http shutdown", "addr", hs.Addr, "err", err)

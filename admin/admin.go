@@ -13,6 +13,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -74,6 +75,8 @@ type Admin struct {
 	auth    *auth
 	pages   map[string]*template.Template
 	cop     *http.CrossOriginProtection
+	done    chan struct{} // closed by Close: ends the live streams
+	closeMu sync.Once
 }
 
 //go:embed templates/*.html
@@ -82,7 +85,8 @@ var templateFS embed.FS
 // New parses the templates (a broken one stops the start) and loads the
 // password.
 func New(ctx context.Context, cfg Config) (*Admin, error) {
-	a := &Admin{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default()), now: cfg.Now, cop: http.NewCrossOriginProtection()}
+	a := &Admin{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default()), now: cfg.Now, cop: http.NewCrossOriginProtection(),
+		done: make(chan struct{})}
 	if a.now == nil {
 		a.now = time.Now
 	}
@@ -100,6 +104,13 @@ func New(ctx context.Context, cfg Config) (*Admin, error) {
 		a.log.Warn("admin: no admin password yet; set one at this one-time link", "url", "/admin/setup?token="+tok)
 	}
 	return a, nil
+}
+
+// Close ends the live room streams. Call it before shutting the HTTP
+// server down: a stream lasts as long as its browser stays, and
+// http.Server.Shutdown waits for every request in flight.
+func (a *Admin) Close() {
+	a.closeMu.Do(func() { close(a.done) })
 }
 
 // parseTemplates parses each page with the layout, once.

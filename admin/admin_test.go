@@ -91,10 +91,12 @@ func newEnv(t *testing.T, pw string) *env {
 		t.Fatal(err)
 	}
 	a.Register(srv.Engine())
+	e0 := a
 	srv.Engine().GET("/static/*file", gin.WrapH(assets))
 	ts := httptest.NewServer(srv.Handler())
 	e := &env{t: t, st: st, rooms: rooms, srv: srv, ts: ts, logs: logs, now: now}
 	e.close = func() {
+		e0.Close()
 		srv.CloseSessions(ctx, 1001, "bye")
 		ts.Close()
 		rooms.Close()

@@ -78,6 +78,10 @@ func (a *Admin) roomStream(c *gin.Context) {
 		select {
 		case <-c.Request.Context().Done():
 			return
+		case <-a.done:
+			fmt.Fprint(c.Writer, "event: closed\ndata: the server is restarting\n\n")
+			c.Writer.Flush()
+			return
 		case <-w.changed:
 			draw()
 		case <-w.closed:

@@ -1,0 +1,168 @@
+package admin_test
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/page"
+	"github.com/chromedp/chromedp"
+
+	"goldmine/internal/browsertest"
+)
+
+// TestConsoleInBrowser drives the console in headless Chromium: log in,
+// watch a room that two Go WebSocket clients play and see its board change
+// without a reload, close the room (both clients get game_over reason
+// closed), and step through that game's replay. With
+// GOLDMINE_SCREENSHOTS=1 it also writes the screenshots in docs/.
+func TestConsoleInBrowser(t *testing.T) {
+	ctx := browsertest.New(t, 90*time.Second)
+	e := newEnv(t, password)
+	_, alice := e.player("Alice")
+	_, bob := e.player("Bob")
+	id := e.room(alice, "classic")
+	wa, wb := e.join(alice, id, "player"), e.join(bob, id, "player")
+	wa.until("game_started")
+	wb.until("game_started")
+	dig := func(w *ws, row, col int) {
+		t.Helper()
+		w.c.WriteJSON(map[string]any{"type": "dig", "row": row, "col": col})
+		wa.until("dug")
+		wb.until("dug")
+	}
+	dig(wa, 0, 0)
+	dig(wb, 8, 8)
+
+	// Accept the "close this room?" confirmation when it comes.
+	go func() {
+		for _, err := range chromedp.Events(ctx, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+
+	base := e.ts.URL
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/login"),
+		chromedp.WaitVisible(`input[name=password]`),
+		chromedp.SendKeys(`input[name=password]`, password),
+		chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`.stats`),
+	); err != nil {
+		t.Fatalf("log in: %v", err)
+	}
+	shot(t, ctx, "admin-dashboard.png")
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/rooms/"+id),
+		htmxReady,
+		chromedp.WaitVisible(`#board .board`),
+		until(`document.querySelector("#board").textContent.includes("seq 5")`),
+	); err != nil {
+		t.Fatalf("open the room: %v", err)
+	}
+	// A dig while the page is open: the board changes by itself.
+	digUndug(t, wa, wb)
+	if err := chromedp.Do(ctx,
+		until(`document.querySelector("#board").textContent.includes("seq 6")`),
+	); err != nil {
+		t.Fatalf("the board did not follow the dig: %v", err)
+	}
+	cells, err := chromedp.Run(ctx, chromedp.Evaluate[int](`document.querySelectorAll("#board .cell.dug, #board .cell.gold").length`))
+	if err != nil || cells < 3 {
+		t.Fatalf("%d dug cells on the live board, %v; want at least 3", cells, err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(`#show-gold`)); err != nil {
+		t.Fatal(err)
+	}
+	shot(t, ctx, "admin-room.png")
+
+	// Close it from the page.
+	if err := chromedp.Do(ctx,
+		chromedp.Click(`button.danger`),
+		until(`document.querySelector("#notice").textContent.includes("done")`),
+	); err != nil {
+		t.Fatalf("close the room: %v", err)
+	}
+	var gameID string
+	for _, w := range []*ws{wa, wb} {
+		f := w.until("game_over")
+		if f["reason"] != "closed" {
+			t.Fatalf("game_over %v, want reason closed", f)
+		}
+		gameID = fmt.Sprintf("%.0f", f["game_id"].(float64))
+	}
+
+	// The replay of that game, stepped through.
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/games/"+gameID),
+		htmxReady,
+		chromedp.Click(`.replay .next`),
+		until(`document.querySelector(".replay .position").textContent.includes("move 1 of 3")`),
+		chromedp.Click(`.replay .next`),
+		until(`document.querySelector(".replay .position").textContent.includes("move 2 of 3")`),
+		chromedp.Click(`.replay .prev`),
+		until(`document.querySelector(".replay .position").textContent.includes("move 1 of 3")`),
+	); err != nil {
+		t.Fatalf("step through the replay: %v", err)
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(`.fairness`))
+	if err != nil || !strings.Contains(text, "Fairness verified") {
+		t.Fatalf("fairness line %q, %v", text, err)
+	}
+	shot(t, ctx, "admin-replay.png")
+}
+
+// digUndug has the first player dig cells in order until one is accepted
+// (a flood may have revealed the ones it tries first).
+func digUndug(t *testing.T, w, other *ws) {
+	t.Helper()
+	for i := 0; i < 81; i++ {
+		w.c.WriteJSON(map[string]any{"type": "dig", "row": i / 9, "col": i % 9})
+		for {
+			f := <-w.frames
+			if f["type"] == "error" {
+				break
+			}
+			if f["type"] == "dug" {
+				other.until("dug")
+				return
+			}
+		}
+	}
+	t.Fatal("no cell could be dug")
+}
+
+// htmxReady waits until the page has loaded and htmx has set itself up:
+// its scripts are deferred, so a click before then would do nothing.
+var htmxReady = until(`document.readyState === "complete" && !!window.htmx`)
+
+// until waits for a JavaScript condition, checking it every 50 ms. (The
+// default, on animation frames, may never run in a headless tab that has
+// nothing to repaint.)
+func until(cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond),
+		chromedp.WithPollingTimeout(15*time.Second))
+}
+
+// shot writes a screenshot to docs/ when GOLDMINE_SCREENSHOTS=1.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if os.Getenv("GOLDMINE_SCREENSHOTS") != "1" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100)) // 100: PNG, not JPEG
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "docs", name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}
