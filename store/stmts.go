@@ -30,10 +30,13 @@ const (
 	sqlStartLog = `UPDATE rooms SET log_from = (SELECT coalesce(max(id), 0) + 1 FROM moves) WHERE id = ?`
 	// The journal keeps the moves of games in play; everything below the
 	// first move of the oldest of them belongs to finished games, which
-	// hold their own moves.
-	sqlPrune = `DELETE FROM moves WHERE id < coalesce(
-		(SELECT min(log_from) FROM rooms WHERE status = 'playing' AND log_from > 0),
-		(SELECT coalesce(max(id), 0) + 1 FROM moves))`
+	// hold their own moves. A game in play whose start is unknown
+	// (log_from 0: carried over by migration 0002 before its first move)
+	// keeps the whole journal until it ends.
+	sqlPrune = `DELETE FROM moves WHERE id < min(
+		coalesce((SELECT min(log_from) FROM rooms WHERE status = 'playing'),
+			(SELECT coalesce(max(id), 0) + 1 FROM moves)),
+		(SELECT coalesce(min(id), 0) FROM moves) + ?)`
 )
 
 const (

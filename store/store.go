@@ -83,6 +83,10 @@ type Store struct {
 	commitDelay time.Duration
 	pruned      time.Time // when the writer last pruned the journal
 
+	ckpt     *sql.DB // the checkpointer's connection
+	ckptStop chan struct{}
+	ckptDone chan struct{}
+
 	mu     sync.RWMutex // guards closed and sends on reqs
 	closed bool
 	reqs   chan *request
@@ -133,7 +137,8 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		s.onCommit = func(int, time.Duration, error) {}
 	}
 	var err error
-	if s.w, err = sql.Open("sqlite", dsn(opts.Path, opts.Sync)); err != nil {
+	// The writer leaves checkpoints to the checkpointer (checkpoint.go).
+	if s.w, err = sql.Open("sqlite", dsn(opts.Path, opts.Sync, "_pragma=wal_autocheckpoint(0)")); err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", opts.Path, err)
 	}
 	// One writer connection, kept open for good: SQLite allows one writer
@@ -164,6 +169,11 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	n := cmp.Or(opts.Readers, 4)
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
+	if err := s.startCheckpointer(opts.Path, opts.Sync); err != nil {
+		s.r.Close()
+		s.w.Close()
+		return nil, err
+	}
 	go s.writer()
 	return s, nil
 }
@@ -183,7 +193,8 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	s.mu.Unlock()
 	<-s.done
-	return errors.Join(s.r.Close(), s.w.Close())
+	// The last connection to close checkpoints the WAL into the database.
+	return errors.Join(s.stopCheckpointer(), s.r.Close(), s.w.Close())
 }
 
 // limitSize caps the file at max bytes with max_page_count, on the writer

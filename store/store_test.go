@@ -423,13 +423,25 @@ func TestJournal(t *testing.T) {
 		t.Fatalf("%d journal rows, want 8: nothing at or after the live game's start may go", n)
 	}
 
+	// A game in play with no recorded start keeps every row.
+	old := &room.Record{ID: "OLDE22", Name: "o", CreatedBy: "ann", Rules: rules, Status: room.Playing, GameNo: 1}
+	if err := s.Save(ctx, &room.Write{Create: true, Room: *old}); err != nil {
+		t.Fatal(err)
+	}
+	before := store.JournalRows(t, s)
+	finish(live, nil)
+	store.Prune(t, s)
+	if n := store.JournalRows(t, s); n != before {
+		t.Fatalf("%d journal rows after pruning with a game of unknown start in play, want all %d", n, before)
+	}
+
 	rooms, err := s.LiveRooms(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := map[string]*room.Record{"DONE22": done, "LIVE22": live, "OTHR22": other}
+	want := map[string]*room.Record{"DONE22": done, "LIVE22": live, "OTHR22": other, "OLDE22": old}
 	for _, sv := range rooms {
-		moves := map[string]int{"DONE22": 5, "LIVE22": 5, "OTHR22": 3}[sv.Room.ID]
+		moves := map[string]int{"DONE22": 5, "LIVE22": 0, "OTHR22": 3, "OLDE22": 0}[sv.Room.ID]
 		if len(sv.Moves) != moves || sv.Room.Seq != want[sv.Room.ID].Seq {
 			t.Fatalf("room %s: %d moves, seq %d; want %d moves, seq %d", sv.Room.ID, len(sv.Moves), sv.Room.Seq, moves, want[sv.Room.ID].Seq)
 		}

@@ -90,15 +90,18 @@ func (s *Store) writer() {
 }
 
 // pruneEvery is how often the writer drops the journal rows of finished
-// games. Between two prunes the journal grows by at most this many
-// seconds of moves.
-const pruneEvery = 30 * time.Second
+// games. Often, so that each delete is small: the writer is busy while it
+// runs, and every room waits. A run deletes at most pruneMax rows.
+const (
+	pruneEvery = time.Second
+	pruneMax   = 20000
+)
 
 // prune deletes the journal rows below the oldest game in play. They are a
 // contiguous range of the rising id, so whole pages go at once.
 func (s *Store) prune() {
 	s.pruned = time.Now()
-	res, err := s.ps.prune.Exec()
+	res, err := s.ps.prune.Exec(pruneMax)
 	if err != nil {
 		s.log.Error("store: prune the move journal", "err", err)
 		return
