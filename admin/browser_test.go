@@ -29,14 +29,8 @@ func TestConsoleInBrowser(t *testing.T) {
 	wa, wb := e.join(alice, id, "player"), e.join(bob, id, "player")
 	wa.until("game_started")
 	wb.until("game_started")
-	dig := func(w *ws, row, col int) {
-		t.Helper()
-		w.c.WriteJSON(map[string]any{"type": "dig", "row": row, "col": col})
-		wa.until("dug")
-		wb.until("dug")
-	}
-	dig(wa, 0, 0)
-	dig(wb, 8, 8)
+	digUndug(t, wa, wb)
+	digUndug(t, wb, wa)
 
 	// Accept the "close this room?" confirmation when it comes.
 	go func() {
@@ -86,7 +80,7 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// Close it from the page.
 	if err := chromedp.Do(ctx,
-		chromedp.Click(`button.danger`),
+		clickWhenBound(`button.danger`),
 		until(`document.querySelector("#notice").textContent.includes("done")`),
 	); err != nil {
 		t.Fatalf("close the room: %v", err)
@@ -104,11 +98,11 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin/games/"+gameID),
 		htmxReady,
-		chromedp.Click(`.replay .next`),
+		clickWhenBound(`.replay .next`),
 		until(`document.querySelector(".replay .position").textContent.includes("move 1 of 3")`),
-		chromedp.Click(`.replay .next`),
+		clickWhenBound(`.replay .next`),
 		until(`document.querySelector(".replay .position").textContent.includes("move 2 of 3")`),
-		chromedp.Click(`.replay .prev`),
+		clickWhenBound(`.replay .prev`),
 		until(`document.querySelector(".replay .position").textContent.includes("move 1 of 3")`),
 	); err != nil {
 		t.Fatalf("step through the replay: %v", err)
@@ -143,6 +137,15 @@ func digUndug(t *testing.T, w, other *ws) {
 // htmxReady waits until the page has loaded and htmx has set itself up:
 // its scripts are deferred, so a click before then would do nothing.
 var htmxReady = until(`document.readyState === "complete" && !!window.htmx`)
+
+// clickWhenBound clicks an htmx element once htmx has bound it: a button
+// swapped in a moment ago, or on a page still loading, is not yet live.
+func clickWhenBound(sel string) chromedp.Action[chromedp.Void] {
+	return chromedp.Steps(
+		until(`(() => { const e = document.querySelector(`+"`"+sel+"`"+`); return !!e && !!e["htmx-internal-data"]; })()`),
+		chromedp.Click(sel),
+	)
+}
 
 // until waits for a JavaScript condition, checking it every 50 ms. (The
 // default, on animation frames, may never run in a headless tab that has
