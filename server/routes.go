@@ -33,8 +33,10 @@ func (s *Server) routes() (*gin.Engine, error) {
 	})
 
 	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
-	if s.cfg.Static != nil {
-		e.GET("/static/*file", gin.WrapH(s.cfg.Static))
+	if s.cfg.Assets != nil {
+		if err := s.clientRoutes(e); err != nil {
+			return nil, err
+		}
 	}
 	e.GET("/ws", s.serveWS)
 	if s.cfg.MetricsToken != "" {
@@ -52,6 +54,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 
 	api := e.Group("/api", s.rateLimit())
 	api.POST("/players", s.createPlayer)
+	api.POST("/players/wechat", s.wechatLogin)
 	api.GET("/players/:id", s.getPlayer)
 	api.POST("/rooms", s.createRoom)
 	api.GET("/rooms", s.listRooms)
@@ -71,10 +74,14 @@ func (s *Server) accessLog() gin.HandlerFunc {
 		if c.Request.URL.Path == "/healthz" {
 			return
 		}
+		status := c.Writer.Status()
+		if c.GetBool(upgradedKey) {
+			status = http.StatusSwitchingProtocols // gin cannot know: the socket was hijacked
+		}
 		s.log.LogAttrs(c.Request.Context(), slog.LevelInfo, "http",
 			slog.String("method", c.Request.Method),
 			slog.String("path", c.Request.URL.Path),
-			slog.Int("status", c.Writer.Status()),
+			slog.Int("status", status),
 			slog.Duration("took", time.Since(start)),
 			slog.String("ip", c.ClientIP()))
 	}

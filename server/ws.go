@@ -1,10 +1,13 @@
 package server
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"maps"
+	"net"
 	"net/http"
 	"net/url"
 	"strings"
@@ -29,6 +32,7 @@ const (
 	CloseTooSlow       = 4004 // the client did not read its frames in time; it should reconnect
 	maxRateStrikes     = 10   // rejected messages tolerated before close 1008
 	rateStrikeRefillHz = 1
+	readBufferSize     = 512 // bytes; see newMelody
 )
 
 // newMelody sets every melody setting explicitly: its defaults accept any
@@ -43,10 +47,12 @@ func (s *Server) newMelody() *melody.Melody {
 	// One message at a time per session: a room serialises actions anyway,
 	// and ordered handling keeps a client's dig and chat in order.
 	m.Config.ConcurrentMessageHandling = false
-	// Buffer sizes of 0 reuse the buffers net/http already allocated for the
-	// connection, and the pool lends a write buffer only while a frame is
-	// being written: an idle session then holds no buffer of its own.
-	m.Upgrader.ReadBufferSize = 0
+	// An idle socket sits in a read for its whole life, holding its read
+	// buffer: a small one of its own lets net/http's 4 KiB one go (client
+	// frames are a few dozen bytes; a bigger one is read in pieces). The
+	// pool lends a write buffer only while a frame is being written, so an
+	// idle session holds none.
+	m.Upgrader.ReadBufferSize = readBufferSize
 	m.Upgrader.WriteBufferSize = 0
 	m.Upgrader.WriteBufferPool = &sync.Pool{}
 	m.Upgrader.EnableCompression = false
@@ -106,21 +112,84 @@ func (s *Server) serveWS(c *gin.Context) {
 		s.abort(c, errorf(http.StatusTooManyRequests, "too_many_connections", "too many connections from your address"))
 		return
 	}
-	defer s.conns.releaseConn(ip)
 	wc := &wsConn{
 		srv:     s,
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.WS.Rate), s.cfg.WS.Burst),
 		strikes: rate.NewLimiter(rateStrikeRefillHz, maxRateStrikes),
 	}
+	// The socket runs on a goroutine of its own, and this handler returns
+	// as soon as the connection is hijacked. net/http's goroutine for the
+	// connection then ends, and with it the stack that parsing the request
+	// and running the middleware grew, its 4 KiB write buffer and the gin
+	// context: about 12 KiB less per idle socket (docs/benchmarks.md).
+	// The session keeps the request, so its context must outlive this
+	// handler.
+	h := newHandoff(c.Writer)
+	r := c.Request.WithContext(context.WithoutCancel(c.Request.Context()))
+	done := make(chan error, 1)
 	s.sessions.Add(1)
-	defer s.sessions.Done()
-	err := s.ws.HandleRequestWithKeys(c.Writer, c.Request, map[string]any{connKey: wc})
-	if errors.Is(err, melody.ErrClosed) {
-		s.abort(c, errorf(http.StatusServiceUnavailable, "unavailable", "server shutting down"))
+	go func() {
+		defer s.sessions.Done()
+		defer s.conns.releaseConn(ip)
+		done <- s.ws.HandleRequestWithKeys(h, r, map[string]any{connKey: wc})
+	}()
+	select {
+	case <-h.hijacked:
+		c.Set(upgradedKey, true)
+	case err := <-done:
+		if errors.Is(err, melody.ErrClosed) {
+			s.abort(c, errorf(http.StatusServiceUnavailable, "unavailable", "server shutting down"))
+		}
 	}
 }
 
-const connKey = "goldmine.conn"
+// handoff is the ResponseWriter melody upgrades through. It tells when the
+// connection has been hijacked, after which the handler may return. Until
+// then it is used from one goroutine at a time; after, not at all: the
+// upgrader reads the response headers after hijacking, so it gets a copy
+// of its own.
+type handoff struct {
+	gin.ResponseWriter
+	header   http.Header
+	hijacked chan struct{}
+	wrote    bool
+}
+
+func newHandoff(w gin.ResponseWriter) *handoff {
+	return &handoff{ResponseWriter: w, header: w.Header().Clone(), hijacked: make(chan struct{})}
+}
+
+func (h *handoff) Header() http.Header { return h.header }
+
+// WriteHeader and Write serve a refused upgrade: the headers set on the
+// copy go out with it.
+func (h *handoff) WriteHeader(status int) {
+	if !h.wrote {
+		h.wrote = true
+		maps.Copy(h.ResponseWriter.Header(), h.header)
+	}
+	h.ResponseWriter.WriteHeader(status)
+}
+
+func (h *handoff) Write(b []byte) (int, error) {
+	if !h.wrote {
+		h.WriteHeader(http.StatusOK)
+	}
+	return h.ResponseWriter.Write(b)
+}
+
+func (h *handoff) Hijack() (net.Conn, *bufio.ReadWriter, error) {
+	c, rw, err := h.ResponseWriter.Hijack()
+	if err == nil {
+		close(h.hijacked)
+	}
+	return c, rw, err
+}
+
+const (
+	connKey     = "goldmine.conn"
+	upgradedKey = "goldmine.upgraded" // in the gin context: the request became a WebSocket
+)
 
 func conn(ss *melody.Session) *wsConn {
 	v, _ := ss.Get(connKey)
