@@ -36,6 +36,9 @@ type config struct {
 	WSWriteWait       time.Duration
 	ReadHeaderTimeout time.Duration
 	DebugAddr         string
+	WeChatAppID       string
+	WeChatSecret      string
+	WeChatAPI         string
 	DB                string
 	Sync              string
 	DBMaxMB           int64
@@ -86,6 +89,9 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.Int64Var(&cfg.DBMaxMB, "db-max-mb", 0, "cap on the database size in MiB; moves are refused with 'unavailable' past it (0: no cap)")
 	fs.StringVar(&cfg.AllowedOrigins, "allowed-origins", "", "comma-separated browser origins allowed to open /ws besides this server's own, or * for any; requests without an Origin (mini-programs) are always allowed")
 	fs.StringVar(&cfg.AdminPassword, "admin-password", "", "password of the admin console")
+	fs.StringVar(&cfg.WeChatAppID, "wechat-appid", "", "AppID of the WeChat mini-program, for WeChat login")
+	fs.StringVar(&cfg.WeChatSecret, "wechat-secret", "", "AppSecret of the WeChat mini-program (prefer the environment variable)")
+	fs.StringVar(&cfg.WeChatAPI, "wechat-api", server.DefaultWeChatAPI, "base URL of WeChat's API, for jscode2session")
 	fs.DurationVar(&cfg.Grace, "grace", room.DefaultGrace, "how long a disconnected player keeps their seat")
 	fs.DurationVar(&cfg.AbsentSkip, "absent-skip", room.DefaultAbsentSkip, "longest turn of a disconnected player")
 	fs.DurationVar(&cfg.RoomIdle, "room-idle", room.DefaultIdleTimeout, "close a room nobody has been connected to for this long")

@@ -122,7 +122,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		return err
 	}
 	srv, err := server.New(server.Config{
-		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: list(cfg.AllowedOrigins), Static: assets,
+		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: list(cfg.AllowedOrigins), Assets: assets,
+		WeChat: server.WeChat{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, APIBase: cfg.WeChatAPI}, WeChatStore: st,
 		Metrics: metrics, MetricsToken: cfg.MetricsToken, TrustedProxies: list(cfg.TrustedProxies),
 		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage, Buffer: cfg.WSBuffer,
 			HelloTimeout: cfg.HelloTimeout, PingPeriod: cfg.WSPing, PongWait: cfg.WSPongWait, WriteWait: cfg.WSWriteWait},

@@ -21,6 +21,7 @@ import (
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/server"
+	"goldmine/static"
 	"goldmine/store"
 )
 
@@ -43,6 +44,7 @@ type harness struct {
 }
 
 type harnessOpts struct {
+	assets bool // serve the web client, the SDK and /static
 	sync   string
 	room   room.Config
 	ws     server.WSConfig
@@ -88,6 +90,11 @@ func newHarness(t testing.TB, opts ...func(*harnessOpts)) *harness {
 		t.Fatal(err)
 	}
 	cfg := server.Config{Rooms: rooms, Store: st, Tokens: tokens, Log: log, WS: o.ws, Limits: o.limits, Metrics: metrics}
+	if o.assets {
+		if cfg.Assets, err = static.New("/static/"); err != nil {
+			t.Fatal(err)
+		}
+	}
 	if o.srv != nil {
 		o.srv(&cfg)
 	}

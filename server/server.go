@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"goldmine/room"
+	"goldmine/static"
 	"goldmine/store"
 )
 
@@ -57,8 +58,12 @@ type Config struct {
 	// TrustedProxies are the addresses or CIDRs of reverse proxies whose
 	// X-Forwarded-For is believed. None by default: gin would trust all.
 	TrustedProxies []string
-	// Static, if set, serves /static/ (content-hashed assets).
-	Static http.Handler
+	// Assets, if set, are served at /static/, the web client at / and
+	// /r/{id}, and the SDK at /sdk/goldmine.js.
+	Assets *static.Assets
+	// WeChat configures WeChat mini-program login; WeChatStore backs it.
+	WeChat      WeChat
+	WeChatStore WeChatStore
 }
 
 // WSConfig holds the WebSocket limits.

@@ -9,6 +9,7 @@ import (
 	"embed"
 	"encoding/hex"
 	"fmt"
+	"html/template"
 	"io/fs"
 	"mime"
 	"net/http"
@@ -16,8 +17,20 @@ import (
 	"strings"
 )
 
-//go:embed vendor/*.js css/*.css js/*.js
+//go:embed vendor/*.js css/*.css js/*.js app/*.css app/*.js sdk/*.js
 var files embed.FS
+
+//go:embed app/index.html
+var indexHTML string
+
+// Index parses the web client's page, with asset() for the hashed URLs.
+func (a *Assets) Index() (*template.Template, error) {
+	t, err := template.New("index").Funcs(template.FuncMap{"asset": a.URL}).Parse(indexHTML)
+	if err != nil {
+		return nil, fmt.Errorf("static: index page: %w", err)
+	}
+	return t, nil
+}
 
 // Assets are the embedded files, addressed by content-hashed names.
 type Assets struct {

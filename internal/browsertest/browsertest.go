@@ -7,9 +7,12 @@ import (
 	"context"
 	"os"
 	"os/exec"
+	"strings"
+	"sync"
 	"testing"
 	"time"
 
+	cdpruntime "github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 )
 
@@ -76,10 +79,79 @@ func New(t testing.TB, timeout time.Duration) context.Context {
 		t.Fatalf("start Chromium at %s: %v", path, err)
 	}
 	tctx, cancelTimeout := context.WithTimeout(ctx, timeout)
+	report := watch(ctx)
 	t.Cleanup(func() {
+		report(t)
 		cancelTimeout()
 		cancelCtx()
 		cancelAlloc()
+	})
+	return tctx
+}
+
+// watch records what the page logs and throws, and returns a function
+// that, after a failed test, logs it with where the page was and what it
+// showed: the first thing one needs to see when a browser test fails.
+func watch(ctx context.Context) func(testing.TB) {
+	var mu sync.Mutex
+	var lines []string
+	listening := chromedp.Listen(ctx, func(ev any) {
+		var line string
+		switch ev := ev.(type) {
+		case *cdpruntime.EventConsoleAPICalled:
+			var args []string
+			for _, a := range ev.Args {
+				args = append(args, strings.Trim(string(a.Value), `"`)+a.Description)
+			}
+			line = "console." + string(ev.Type) + ": " + strings.Join(args, " ")
+		case *cdpruntime.EventExceptionThrown:
+			line = "exception: " + ev.ExceptionDetails.Text
+			if ev.ExceptionDetails.Exception != nil {
+				line += " " + ev.ExceptionDetails.Exception.Description
+			}
+		default:
+			return
+		}
+		mu.Lock()
+		lines = append(lines, line)
+		mu.Unlock()
+	})
+	return func(t testing.TB) {
+		if !t.Failed() {
+			return
+		}
+		if listening != nil {
+			t.Logf("the page's console was not recorded: %v", listening)
+		}
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		defer cancel()
+		where, _ := chromedp.Run(dctx, chromedp.Evaluate[string](`location.href + "\n" + document.body.innerText.slice(0, 2000)`))
+		mu.Lock()
+		defer mu.Unlock()
+		t.Logf("the page at the failure: %s\nits console:\n%s", where, strings.Join(lines, "\n"))
+	}
+}
+
+// Isolated returns a new tab in a browser context of its own (its own
+// cookies and storage, like a separate person), in the browser of parent.
+func Isolated(t testing.TB, parent context.Context) context.Context {
+	t.Helper()
+	// Not cancelled with parent, so that a failure can still be reported
+	// after the timeout; it gets parent's deadline below.
+	ctx, cancel := chromedp.NewContext(context.WithoutCancel(parent), chromedp.WithNewBrowserContext())
+	if err := chromedp.Do(ctx); err != nil {
+		cancel()
+		t.Fatalf("new browser context: %v", err)
+	}
+	report := watch(ctx)
+	tctx, cancelTimeout := ctx, context.CancelFunc(func() {})
+	if dl, ok := parent.Deadline(); ok {
+		tctx, cancelTimeout = context.WithDeadline(ctx, dl)
+	}
+	t.Cleanup(func() {
+		report(t)
+		cancelTimeout()
+		cancel()
 	})
 	return tctx
 }

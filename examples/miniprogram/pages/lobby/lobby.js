@@ -1,0 +1,73 @@
+const app = getApp();
+
+Page({
+  data: {
+    named: false,
+    name: "",
+    code: "",
+    presets: ["classic", "flags", "party"],
+    presetLabels: ["经典 Classic 9×9", "Flags 16×16", "派对 Party 14×14"],
+    preset: 0,
+    rooms: [],
+    error: ""
+  },
+
+  onShow() {
+    const client = app.globalData.client;
+    this.setData({ named: !!client.token, name: client.player ? client.player.name : "" });
+    if (client.token) this.refresh();
+    this.timer = setInterval(() => { if (app.globalData.client.token) this.refresh(); }, 3000);
+  },
+
+  onHide() { clearInterval(this.timer); },
+  onUnload() { clearInterval(this.timer); },
+
+  onName(e) { this.setData({ name: e.detail.value }); },
+  onCode(e) { this.setData({ code: e.detail.value.toUpperCase() }); },
+  onPreset(e) { this.setData({ preset: Number(e.detail.value) }); },
+
+  // Play with a name, or with the WeChat account (needs --wechat-appid and
+  // --wechat-secret on the server).
+  saveName() {
+    const client = app.globalData.client;
+    client.createPlayer(this.data.name).then((p) => this.remember(p), (e) => this.setData({ error: e.message }));
+  },
+
+  loginWeChat() {
+    const client = app.globalData.client;
+    wx.login({
+      success: (res) => client.loginWeChat(res.code, this.data.name).then((p) => this.remember(p), (e) => this.setData({ error: e.message })),
+      fail: (e) => this.setData({ error: e.errMsg })
+    });
+  },
+
+  remember(p) {
+    wx.setStorageSync("goldmine.player", { token: p.token, player_id: p.player_id, name: p.name });
+    this.setData({ named: true, name: p.name, error: "" });
+    this.refresh();
+  },
+
+  refresh() {
+    app.globalData.client.listRooms("waiting").then(
+      (rooms) => this.setData({ rooms: rooms.filter((r) => r.players < r.max_players) }),
+      () => {}
+    );
+  },
+
+  create() {
+    const preset = this.data.presets[this.data.preset];
+    app.globalData.client.createRoom({ preset }).then(
+      (snap) => wx.navigateTo({ url: "/pages/game/game?id=" + snap.id }),
+      (e) => this.setData({ error: e.message })
+    );
+  },
+
+  join(e) {
+    const id = e.currentTarget.dataset.id || this.data.code;
+    if (!/^[23456789A-HJ-NP-Z]{6}$/.test(id)) {
+      this.setData({ error: "房间号是6位字母和数字 · A room code has 6 letters and digits" });
+      return;
+    }
+    wx.navigateTo({ url: "/pages/game/game?id=" + id });
+  }
+});

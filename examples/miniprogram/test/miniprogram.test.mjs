@@ -1,0 +1,176 @@
+// Tests of the example mini-program, run by `go test ./server` (TestSDK)
+// against a real server. WeChat's runtime exists only inside WeChat, so
+// App, Page, getApp and wx are played here: pages are loaded from their
+// files, their handlers are called as taps would, and setData merges into
+// data. wx's sockets and requests are real (see fakewx.mjs).
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { createRequire } from "node:module";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { fakeWx } from "../../../static/sdk/test/fakewx.mjs";
+
+const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const BASE = process.env.GOLDMINE_URL;
+const G = createRequire(import.meta.url)("../../../static/sdk/goldmine.js");
+
+// load runs one of the mini-program's scripts with WeChat's globals.
+function load(rel, env) {
+  const file = path.join(ROOT, rel);
+  const module = { exports: {} };
+  const run = new Function("require", "module", "exports", "App", "Page", "getApp", "wx", readFileSync(file, "utf8"));
+  run(createRequire(file), module, module.exports, env.App, env.Page, env.getApp, env.wx);
+}
+
+// miniProgram launches the app and opens its pages.
+function miniProgram(wx) {
+  let app = null;
+  let def = null;
+  const env = { wx, App: (o) => { app = o; }, Page: (o) => { def = o; }, getApp: () => app };
+  load("app.js", env);
+  app.onLaunch();
+  app.globalData.client.baseURL = BASE; // app.js names a placeholder server
+  return {
+    app,
+    open(name) {
+      load(`pages/${name}/${name}.js`, env);
+      const page = Object.create(def);
+      page.data = structuredClone(def.data);
+      page.setData = (d) => { Object.assign(page.data, d); };
+      return page;
+    }
+  };
+}
+
+function until(cond, what, ms = 5000) {
+  const end = Date.now() + ms;
+  return new Promise((resolve, reject) => {
+    (function poll() {
+      let v;
+      try { v = cond(); } catch (e) { v = false; }
+      if (v) return resolve(v);
+      if (Date.now() > end) return reject(new Error("timed out waiting for " + what));
+      setTimeout(poll, 10);
+    })();
+  });
+}
+
+const tap = (dataset) => ({ currentTarget: { dataset } });
+
+function undug(cells) { return cells.find((c) => c.cls === "undug"); }
+
+test("every handler a page's WXML binds exists in its script", () => {
+  globalThis.wx = fakeWx();
+  try {
+    const mp = miniProgram(globalThis.wx);
+    for (const name of ["lobby", "game"]) {
+      const page = mp.open(name);
+      const wxml = readFileSync(path.join(ROOT, `pages/${name}/${name}.wxml`), "utf8");
+      const handlers = [...wxml.matchAll(/\b(?:bind|catch)\w+="([^"]+)"/g)].map((m) => m[1]);
+      assert.ok(handlers.length > 0, name + " binds no handler");
+      for (const h of handlers) assert.equal(typeof page[h], "function", `${name}.wxml binds ${h}, which ${name}.js lacks`);
+    }
+    const appJSON = JSON.parse(readFileSync(path.join(ROOT, "app.json"), "utf8"));
+    assert.deepEqual(appJSON.pages, ["pages/lobby/lobby", "pages/game/game"]);
+  } finally {
+    delete globalThis.wx;
+  }
+});
+
+test("the lobby refuses a bad room code, and shows why WeChat login is not available", async () => {
+  const wx = fakeWx();
+  globalThis.wx = wx;
+  try {
+    const lobby = miniProgram(wx).open("lobby");
+    lobby.onShow();
+    lobby.onCode({ detail: { value: "bad" } });
+    lobby.join(tap({}));
+    assert.match(lobby.data.error, /6/);
+    assert.equal(wx.navigations.length, 0);
+    lobby.loginWeChat(); // this server has no --wechat-appid
+    await until(() => lobby.data.error.includes("not configured"), "the not_configured message");
+    assert.equal(lobby.data.named, false);
+    lobby.onUnload();
+  } finally {
+    delete globalThis.wx;
+  }
+});
+
+test("the example plays a classic game to its end, through the background and back", async () => {
+  const wx = fakeWx();
+  globalThis.wx = wx;
+  try {
+    const mp = miniProgram(wx);
+    const lobby = mp.open("lobby");
+    lobby.onShow();
+    lobby.onName({ detail: { value: "Mei" } });
+    lobby.saveName();
+    await until(() => lobby.data.named, "the player");
+    assert.ok(wx.getStorageSync("goldmine.player").token, "the token is stored for the next launch");
+    lobby.create();
+    const url = await until(() => wx.navigations[0], "navigation to the game");
+    lobby.onHide();
+    const id = new URL(url, "wxapp://x").searchParams.get("id");
+    assert.match(id, /^[23456789A-HJ-NP-Z]{6}$/);
+
+    const game = mp.open("game");
+    game.onLoad({ id });
+    await until(() => game.data.status === "waiting" && game.data.players.length === 1, "Mei seated");
+
+    const ben = new G.Client({ baseURL: BASE });
+    await ben.createPlayer("Ben");
+    const rb = ben.join(id);
+    await until(() => game.data.status === "playing" && rb.state && rb.state.status === "playing", "the game to start");
+
+    let moves = 0;
+    let hidden = false;
+    while (game.room.state.status === "playing") {
+      const seq = rb.state.seq;
+      if (game.data.mine) {
+        const c = undug(game.data.cells);
+        game.dig(tap({ row: c.row, col: c.col }));
+      } else {
+        if (moves >= 4 && !hidden) {
+          // WeChat sends the app to the background while Ben moves.
+          mp.app.onHide();
+          assert.equal(game.room.status, "paused");
+          hidden = true;
+          const c = undug(game.data.cells);
+          await rb.dig(c.row, c.col);
+          await until(() => rb.state.players[0].connected === false || rb.state.seq > seq + 1, "the server to see Mei gone");
+          mp.app.onShow();
+          await until(() => game.room.status === "open" && game.room.state.seq === rb.state.seq, "Mei back, in sync");
+          moves++;
+          continue;
+        }
+        const s = rb.state;
+        let cell = null;
+        for (let r = 0; r < s.rules.rows && !cell; r++) for (let c = 0; c < s.rules.cols && !cell; c++) if (s.board[r][c] === null) cell = [r, c];
+        await rb.dig(cell[0], cell[1]);
+      }
+      await until(() => rb.state.seq > seq && game.room.state.seq === rb.state.seq, "the move on both sides");
+      moves++;
+    }
+    assert.ok(hidden, "the game lasted long enough to go to the background");
+    await until(() => game.data.result, "the result");
+    assert.equal(game.data.status, "finished");
+    assert.equal(game.data.result.ranking.length, 2);
+    assert.match(game.data.fair, /^commitment [0-9a-f]{16}… · salt [0-9a-f]+$/);
+    const golds = game.data.cells.filter((c) => c.cls.startsWith("gold"));
+    assert.equal(golds.length, 10, "all ten gold dug");
+    for (const g of golds) assert.match(g.cls, /^gold s[01]$/, "each gold marked with its finder's colour");
+
+    assert.equal(game.data.canRematch, true);
+    game.rematch();
+    rb.rematch();
+    await until(() => game.data.status === "playing", "the rematch");
+    assert.equal(game.data.canRematch, false);
+    game.leave();
+    assert.deepEqual(wx.navigations.slice(-1), ["back"]);
+    game.onUnload();
+    rb.close();
+  } finally {
+    delete globalThis.wx;
+  }
+});

@@ -1,0 +1,155 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/chromedp/chromedp"
+
+	"goldmine/internal/browsertest"
+)
+
+// state is what the web client knows of its room, read from the page.
+type pageState struct {
+	Status string `json:"status"`
+	Seq    int    `json:"seq"`
+	Turn   *int   `json:"turn"`
+	Seat   *int   `json:"seat"`
+	Cell   []int  `json:"cell"` // a cell not dug yet
+	Open   bool   `json:"open"` // the room's socket is open
+}
+
+const readState = `(() => {
+  const r = window.goldmine && window.goldmine.room;
+  if (!r || !r.state) return {status: "", seq: -1, turn: null, seat: null, cell: null, open: false};
+  const s = r.state;
+  let cell = null;
+  for (let i = 0; i < s.rules.rows && !cell; i++) for (let j = 0; j < s.rules.cols && !cell; j++) if (s.board[i][j] === null) cell = [i, j];
+  return {status: s.status, seq: s.seq, turn: s.turn, seat: r.you ? r.you.seat : null, cell, open: r.status === "open"};
+})()`
+
+func read(t *testing.T, ctx context.Context) pageState {
+	t.Helper()
+	s, err := chromedp.Run(ctx, chromedp.Evaluate[pageState](readState))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+func wait(ctx context.Context, cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))
+}
+
+// TestWebClientInBrowser has two people, each in a browser context of
+// their own, create and join a room from the pages and play a classic game
+// to its end by clicking cells. One reloads in the middle and must come
+// back into their seat. The end shows the ranking and the fairness check.
+func TestWebClientInBrowser(t *testing.T) {
+	alice := browsertest.New(t, 2*time.Minute)
+	bob := browsertest.Isolated(t, alice)
+	h := newHarness(t, fast, func(o *harnessOpts) { o.assets = true })
+	base := h.ts.URL
+
+	// Alice names herself and creates a classic room.
+	if err := chromedp.Do(alice,
+		chromedp.Navigate(base+"/"),
+		chromedp.WaitVisible(`input[name=name]`),
+		chromedp.SendKeys(`input[name=name]`, "Alice"),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.WaitVisible(`select[name=preset]`),
+		chromedp.Click(`form.card button.primary`),
+		wait(alice, `location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.status === "open"`),
+	); err != nil {
+		t.Fatalf("Alice creates a room: %v", err)
+	}
+	path, err := chromedp.Run(alice, chromedp.Evaluate[string](`location.pathname`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// Bob follows the share link and names himself: the game starts.
+	if err := chromedp.Do(bob,
+		chromedp.Navigate(base+path),
+		chromedp.WaitVisible(`input[name=name]`),
+		chromedp.SendKeys(`input[name=name]`, "Bob"),
+		chromedp.Click(`button[type=submit]`),
+		wait(bob, `window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`),
+		wait(alice, `window.goldmine.room.state.status === "playing"`),
+	); err != nil {
+		t.Fatalf("Bob joins: %v", err)
+	}
+	pages := map[int]context.Context{}
+	for _, p := range []context.Context{alice, bob} {
+		pages[*read(t, p).Seat] = p
+	}
+	reloaded := false
+	for moves := 0; ; moves++ {
+		if moves > 200 {
+			t.Fatal("the game did not end")
+		}
+		s := read(t, alice)
+		if s.Status == "finished" {
+			break
+		}
+		mover := pages[*s.Turn]
+		ms := read(t, mover)
+		sel := `button.cell.undug[data-row="` + itoa(ms.Cell[0]) + `"][data-col="` + itoa(ms.Cell[1]) + `"]`
+		if err := chromedp.Do(mover,
+			wait(mover, `(() => { const b = document.querySelector('`+sel+`'); return !!b && !b.disabled; })()`),
+			chromedp.Click(sel),
+			wait(alice, `window.goldmine.room.state.seq > `+itoa(s.Seq)),
+			wait(bob, `window.goldmine.room.state.seq > `+itoa(s.Seq)),
+		); err != nil {
+			el, _ := chromedp.Run(mover, chromedp.Evaluate[string](`(() => { const b = document.querySelector('`+sel+`'); return b ? b.outerHTML : "none"; })()`))
+			t.Fatalf("move %d, %s in %+v (%s): %v", moves, sel, ms, el, err)
+		}
+		if moves == 6 && !reloaded {
+			// Bob reloads: he must come back into his seat, in step.
+			seat := *read(t, bob).Seat
+			shot(t, bob, "client-game.png")
+			if err := chromedp.Do(bob,
+				chromedp.Reload(),
+				wait(bob, `window.goldmine && window.goldmine.room && window.goldmine.room.status === "open" && window.goldmine.room.state`),
+			); err != nil {
+				t.Fatalf("reload: %v", err)
+			}
+			back := read(t, bob)
+			if back.Seat == nil || *back.Seat != seat || back.Status != "playing" {
+				t.Fatalf("after the reload Bob is %+v, want seat %d in a game in play", back, seat)
+			}
+			reloaded = true
+		}
+	}
+	for name, p := range map[string]context.Context{"Alice": alice, "Bob": bob} {
+		if err := chromedp.Do(p, wait(p, `(() => { const e = document.querySelector(".fair"); return !!e && e.textContent.includes("Fairness verified"); })()`)); err != nil {
+			t.Fatalf("%s's page has no fairness check: %v", name, err)
+		}
+		text, err := chromedp.Run(p, chromedp.Text(`.over`))
+		if err != nil || !strings.Contains(text, "Alice") || !strings.Contains(text, "Bob") || !strings.Contains(text, "gold") {
+			t.Fatalf("%s's result panel: %q %v", name, text, err)
+		}
+	}
+	shot(t, alice, "client-over.png")
+}
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// shot writes a screenshot to docs/ when GOLDMINE_SCREENSHOTS=1.
+func shot(t *testing.T, ctx context.Context, name string) {
+	t.Helper()
+	if os.Getenv("GOLDMINE_SCREENSHOTS") != "1" {
+		return
+	}
+	png, err := chromedp.Run(ctx, chromedp.FullScreenshot(100))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join("..", "docs", name), png, 0o644); err != nil {
+		t.Fatal(err)
+	}
+}

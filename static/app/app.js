@@ -1,0 +1,343 @@
+// Goldmine's web client: a lobby and a game page, on the SDK. Plain DOM,
+// no build step. Player-made text (names, chat) only ever goes through
+// textContent, never through HTML.
+(function () {
+  "use strict";
+
+  var G = window.Goldmine;
+  var app = document.getElementById("app");
+  var banner = document.getElementById("banner");
+  var STORE = "goldmine.player";
+  var client = new G.Client({});
+  var room = null;        // the Room on the game page
+  var lobbyTimer = null;  // the room list's refresh
+  var tick = null;        // the countdown
+  var fairness = {};      // game id -> true/false once checked
+
+  window.goldmine = { client: client, get room() { return room; } }; // for the console and tests
+
+  // h builds an element: h("button", {class: "x", onclick: f}, "text", child).
+  function h(tag, attrs) {
+    var el = document.createElement(tag);
+    if (attrs) {
+      for (var k in attrs) {
+        var v = attrs[k];
+        if (v === null || v === undefined || v === false) continue;
+        if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
+        else if (k === "class") el.className = v;
+        else if (k === "text") el.textContent = v;
+        else el.setAttribute(k, v === true ? "" : v);
+      }
+    }
+    for (var i = 2; i < arguments.length; i++) {
+      var c = arguments[i];
+      if (c === null || c === undefined || c === false) continue;
+      if (Array.isArray(c)) c.forEach(function (x) { if (x) el.appendChild(typeof x === "string" ? document.createTextNode(x) : x); });
+      else el.appendChild(typeof c === "string" ? document.createTextNode(c) : c);
+    }
+    return el;
+  }
+
+  function show(node) {
+    app.replaceChildren(node);
+  }
+
+  function setBanner(text, bad) {
+    banner.hidden = !text;
+    banner.textContent = text || "";
+    banner.classList.toggle("bad", !!bad);
+  }
+
+  function saved() {
+    try { return JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { return null; }
+  }
+
+  function header() {
+    var me = saved();
+    return h("header", { class: "top" },
+      h("a", { class: "brand", href: "/", onclick: function (e) { e.preventDefault(); go("/"); } }, "◆ Goldmine"),
+      me ? h("span", { class: "me" }, "Playing as ", h("b", { text: me.name }), " · ",
+        h("a", { href: "#", onclick: function (e) { e.preventDefault(); localStorage.removeItem(STORE); client.token = null; route(); } }, "change")) : null);
+  }
+
+  // --- Routing -------------------------------------------------------------
+
+  function go(path) {
+    history.pushState(null, "", path);
+    route();
+  }
+
+  window.addEventListener("popstate", route);
+
+  function route() {
+    if (room) { room.close(); room = null; }
+    if (lobbyTimer) { clearInterval(lobbyTimer); lobbyTimer = null; }
+    setBanner("");
+    var me = saved();
+    if (!me) { namePage(); return; }
+    client.token = me.token;
+    var m = location.pathname.match(/^\/r\/([A-Za-z0-9]{6})$/);
+    if (m) gamePage(m[1].toUpperCase(), new URLSearchParams(location.search).get("watch") === "1");
+    else lobbyPage();
+  }
+
+  // --- Name --------------------------------------------------------------------
+
+  function namePage() {
+    var input = h("input", { name: "name", maxlength: "24", required: true, autocomplete: "nickname", placeholder: "Your name" });
+    var err = h("p", { class: "error", role: "alert" });
+    var form = h("form", {
+      class: "card", onsubmit: function (e) {
+        e.preventDefault();
+        client.createPlayer(input.value).then(function (p) {
+          localStorage.setItem(STORE, JSON.stringify({ token: p.token, player_id: p.player_id, name: p.name }));
+          route();
+        }, function (e2) { err.textContent = e2.message; });
+      }
+    }, h("h1", {}, "Welcome to Goldmine"),
+      h("p", { class: "muted" }, "Dig for gold, in turns. Every number tells how many of its 8 neighbours hold gold; the most gold wins."),
+      h("div", { class: "row" }, h("label", {}, "Name ", input), h("button", { class: "primary", type: "submit" }, "Play")), err);
+    show(h("div", {}, header(), form));
+    input.focus();
+  }
+
+  // --- Lobby ----------------------------------------------------------------------
+
+  function lobbyPage() {
+    var list = h("ul", { class: "rooms", "aria-label": "Rooms" }, h("li", { class: "muted" }, "Loading…"));
+    var err = h("p", { class: "error", role: "alert" });
+    var code = h("input", { name: "code", maxlength: "6", placeholder: "K7M2QX", autocapitalize: "characters", "aria-label": "Room code", size: "8" });
+    var preset = h("select", { name: "preset", "aria-label": "Preset" },
+      h("option", { value: "classic" }, "Classic: 9×9, 10 gold, 2 players"),
+      h("option", { value: "flags" }, "Flags: 16×16, 51 gold, gold keeps the turn"),
+      h("option", { value: "party" }, "Party: 14×14, 40 gold, up to 6 players"),
+      h("option", { value: "custom" }, "Custom rules…"));
+    var fields = {
+      rows: h("input", { type: "number", min: "5", max: "30", value: "9" }),
+      cols: h("input", { type: "number", min: "5", max: "30", value: "9" }),
+      gold: h("input", { type: "number", min: "1", max: "899", value: "10" }),
+      max_players: h("input", { type: "number", min: "2", max: "8", value: "2" }),
+      turn_seconds: h("input", { type: "number", min: "0", max: "3600", value: "30" })
+    };
+    var extra = h("input", { type: "checkbox" });
+    var decided = h("input", { type: "checkbox" });
+    var custom = h("div", { class: "custom", hidden: true },
+      h("label", {}, "Rows", fields.rows), h("label", {}, "Columns", fields.cols), h("label", {}, "Gold", fields.gold),
+      h("label", {}, "Players", fields.max_players), h("label", {}, "Seconds a turn (0: none)", fields.turn_seconds),
+      h("label", {}, extra, "Gold keeps the turn"), h("label", {}, decided, "End when decided"));
+    preset.addEventListener("change", function () { custom.hidden = preset.value !== "custom"; });
+    var priv = h("input", { type: "checkbox" });
+    var name = h("input", { maxlength: "40", placeholder: "Room name (optional)" });
+
+    var create = h("form", {
+      class: "card", onsubmit: function (e) {
+        e.preventDefault();
+        var opts = { preset: preset.value === "custom" ? "classic" : preset.value, private: priv.checked };
+        if (name.value.trim()) opts.name = name.value;
+        if (preset.value === "custom") {
+          for (var k in fields) opts[k] = Number(fields[k].value);
+          opts.extra_turn_on_gold = extra.checked;
+          opts.end_when_decided = decided.checked;
+        }
+        client.createRoom(opts).then(function (snap) { go("/r/" + snap.id); }, function (e2) { err.textContent = e2.message; });
+      }
+    }, h("h2", {}, "New room"), h("div", { class: "row" }, preset, name), custom,
+      h("div", { class: "row" }, h("label", {}, priv, "Private (join by code only)"), h("button", { class: "primary", type: "submit" }, "Create")), err);
+
+    var join = h("form", {
+      class: "card", onsubmit: function (e) {
+        e.preventDefault();
+        var id = code.value.trim().toUpperCase();
+        if (/^[23456789A-HJ-NP-Z]{6}$/.test(id)) go("/r/" + id); else err.textContent = "A room code has 6 letters and digits, without 0, O, 1 or I.";
+      }
+    }, h("h2", {}, "Join by code"), h("div", { class: "row" }, code, h("button", { type: "submit" }, "Join")));
+
+    show(h("div", {}, header(), h("div", { class: "grid2" }, create, join), h("h2", {}, "Rooms"), list));
+    function refresh() {
+      client.listRooms().then(function (rooms) {
+        var items = rooms.filter(function (r) { return r.status !== "finished"; }).map(function (r) {
+          var open = r.status === "waiting" && r.players < r.max_players;
+          return h("li", {},
+            h("span", { class: "name", text: r.name }),
+            h("code", { class: "room-id", text: r.id }),
+            h("span", { class: "meta", text: r.rules.preset + " " + r.rules.rows + "×" + r.rules.cols + " · " + r.players + "/" + r.max_players + " players · " + r.status }),
+            h("span", { class: "actions" },
+              open ? h("button", { class: "primary", onclick: function () { go("/r/" + r.id); } }, "Join") : null,
+              h("button", { onclick: function () { go("/r/" + r.id + "?watch=1"); } }, "Watch")));
+        });
+        list.replaceChildren.apply(list, items.length ? items : [h("li", { class: "muted" }, "No open rooms. Create one!")]);
+      }, function () { /* the next refresh will tell */ });
+    }
+    refresh();
+    lobbyTimer = setInterval(refresh, 3000);
+  }
+
+  // --- Game -----------------------------------------------------------------------
+
+  function gamePage(id, watch) {
+    var view = h("div", {}, header(), h("p", { class: "loading" }, "Joining room " + id + "…"));
+    show(view);
+    room = client.join(id, { as: watch ? "spectator" : "player" });
+    var r = room;
+    r.on("state", function () { if (r === room) render(); });
+    r.on("status", function (s) {
+      if (s === "reconnecting") setBanner("Connection lost: reconnecting…");
+      else if (s === "open") setBanner("");
+    });
+    r.on("reconnecting", function (ev) { setBanner("Connection lost: reconnecting (attempt " + ev.attempt + ")…"); });
+    r.on("gave_up", function () { setBanner("Cannot reach the server. Reload the page to try again.", true); });
+    r.on("seat_lost", function () { setBanner("Your seat is gone: watching as a spectator."); });
+    r.on("closed", function (ev) {
+      if (ev.code === 4001) setBanner("This game is open in another tab or device.", true);
+      else if (ev.code === 4000) setBanner("The room was closed.", true);
+      else if (ev.code === 4002) setBanner("You were removed from the room.", true);
+      else if (ev.code === 4003) setBanner("You are banned.", true);
+    });
+    r.on("error", function (e) {
+      if (e.code === "unknown_room") show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, "No room " + id), h("p", {}, "It may have closed."), h("button", { onclick: function () { go("/"); } }, "Back to the lobby"))));
+      else if (e.code === "unauthorized") { localStorage.removeItem(STORE); route(); }
+    });
+    if (tick) clearInterval(tick);
+    tick = setInterval(function () { if (r === room) countdown(); }, 250);
+  }
+
+  function seatColor(seat) { return "s" + (seat % 8); }
+
+  function countdown() {
+    var el = document.getElementById("countdown");
+    if (!el || !room || !room.state) return;
+    var d = room.state.deadline;
+    el.textContent = d ? Math.max(0, Math.ceil((d - Date.now()) / 1000)) + " s" : "";
+  }
+
+  function render() {
+    var s = room.state;
+    if (!s) return;
+    var mySeat = room.you && room.you.seat !== null && room.you.seat !== undefined && room.you.role === "player" ? room.you.seat : null;
+    var myTurn = s.status === "playing" && s.turn === mySeat && room.status === "open";
+    var finders = {};
+    (s.gold_found || []).forEach(function (g) { finders[g.row + "," + g.col] = g.seat; });
+
+    var board = h("div", { class: "board", role: "grid", "aria-label": "Board", style: "grid-template-columns: repeat(" + s.rules.cols + ", 1fr); --cols: " + s.rules.cols });
+    for (var r = 0; r < s.rules.rows; r++) {
+      for (var c = 0; c < s.rules.cols; c++) {
+        var v = s.board[r][c];
+        var cell;
+        if (v === null) {
+          cell = h("button", { class: "cell undug", "data-row": r, "data-col": c, disabled: !myTurn, "aria-label": "Row " + (r + 1) + ", column " + (c + 1) + ": not dug", onclick: digHandler(r, c) });
+        } else if (v === -1) {
+          var seat = finders[r + "," + c];
+          var who = seat !== undefined && s.players[seat] ? s.players[seat].name : "someone";
+          cell = h("button", { class: "cell gold " + seatColor(seat === undefined ? 0 : seat), "data-row": r, "data-col": c, disabled: true, title: "Gold, dug by " + who, "aria-label": "Row " + (r + 1) + ", column " + (c + 1) + ": gold, dug by " + who }, "◆");
+        } else {
+          cell = h("button", { class: "cell dug n" + v, "data-row": r, "data-col": c, disabled: true, "aria-label": "Row " + (r + 1) + ", column " + (c + 1) + ": " + v }, v > 0 ? String(v) : "");
+        }
+        board.appendChild(cell);
+      }
+    }
+    board.addEventListener("keydown", arrowKeys(s.rules.rows, s.rules.cols));
+
+    var players = h("ul", { class: "players", "aria-label": "Players" }, s.players.map(function (p) {
+      return h("li", { class: (p.seat === s.turn && s.status === "playing" ? "turn " : "") + (p.left ? "left" : "") },
+        h("span", { class: "sw " + seatColor(p.seat) }), h("span", { class: "dot" + (p.connected ? " on" : ""), title: p.connected ? "connected" : "disconnected" }),
+        h("span", { text: p.name + (p.seat === mySeat ? " (you)" : "") + (p.bot ? " 🤖" : "") }),
+        p.seat === s.turn && s.status === "playing" ? h("span", { id: "countdown", class: "muted" }) : null,
+        h("span", { class: "score", text: String(p.score) }));
+    }));
+
+    var turnLine;
+    if (s.status === "waiting") turnLine = h("p", { class: "turnline" }, "Waiting for players (" + s.players.length + "/" + s.rules.max_players + ")…");
+    else if (s.status === "playing") turnLine = h("p", { class: "turnline" + (myTurn ? " mine" : "") }, myTurn ? "Your turn: dig a cell." : (s.players[s.turn] ? s.players[s.turn].name + " is digging…" : ""));
+    else if (s.status === "finished") turnLine = h("p", { class: "turnline" }, "Game over.");
+    else turnLine = h("p", { class: "turnline" }, "The room is closed.");
+
+    var link = location.origin + "/r/" + s.id;
+    var shareInput = h("input", { value: link, readonly: true, "aria-label": "Share link" });
+    var actions = h("div", { class: "row" },
+      s.status === "waiting" && mySeat !== null && s.players.length >= 2 ? h("button", { class: "primary", onclick: function () { room.start(); } }, "Start") : null,
+      s.status === "finished" && mySeat !== null && !(s.players[mySeat] || {}).rematch ? h("button", { class: "primary", onclick: function () { room.rematch(); } }, "Rematch") : null,
+      s.status === "finished" && mySeat !== null && (s.players[mySeat] || {}).rematch ? h("span", { class: "muted" }, "Waiting for the others to want a rematch…") : null,
+      mySeat !== null && s.status !== "closed" ? h("button", { onclick: function () { if (s.status !== "playing" || confirm("Leave? You forfeit the game.")) { room.leave(); go("/"); } } }, "Leave") : null,
+      mySeat === null ? h("span", { class: "muted" }, "You are watching.") : null);
+
+    var chatInput = h("input", { maxlength: "200", placeholder: "Say something", "aria-label": "Chat" });
+    var chat = h("form", { class: "card chat", onsubmit: function (e) { e.preventDefault(); if (chatInput.value.trim()) { room.chat(chatInput.value); chatInput.value = ""; } } },
+      h("h2", {}, "Chat"),
+      h("ul", {}, room.messages.slice(-30).map(function (m) { return h("li", {}, h("b", { text: m.name + ": " }), h("span", { text: m.text })); })),
+      h("div", { class: "row" }, chatInput, h("button", { type: "submit" }, "Send")));
+
+    var focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.row + "," + document.activeElement.dataset.col : null;
+    var chatFocus = document.activeElement && document.activeElement.getAttribute("aria-label") === "Chat" ? document.activeElement.value : null;
+    show(h("div", {}, header(),
+      h("h1", {}, h("span", { text: s.name }), " ", h("code", { class: "room-id", text: s.id })),
+      h("div", { class: "game" },
+        h("section", {}, turnLine, board, overPanel(s, mySeat)),
+        h("aside", {},
+          players, h("p", { class: "muted" }, s.gold_left + " gold left · " + s.spectators + " watching"),
+          actions,
+          h("div", { class: "share" }, shareInput, h("button", { onclick: function () { shareInput.select(); if (navigator.clipboard) navigator.clipboard.writeText(link); } }, "Copy link")),
+          chat))));
+    countdown();
+    if (focusKey) {
+      var again = app.querySelector('[data-row="' + focusKey.split(",")[0] + '"][data-col="' + focusKey.split(",")[1] + '"]');
+      if (again && !again.disabled) again.focus();
+    }
+    if (chatFocus !== null) {
+      var ci = app.querySelector('input[aria-label="Chat"]');
+      ci.value = chatFocus;
+      ci.focus();
+    }
+  }
+
+  function digHandler(r, c) {
+    return function () {
+      room.dig(r, c).catch(function (e) { if (e.code !== "closed") setBanner("Not dug: " + e.message); setTimeout(function () { setBanner(""); }, 2000); });
+    };
+  }
+
+  // Arrow keys move between cells; Enter or Space digs (buttons do that).
+  function arrowKeys(rows, cols) {
+    return function (e) {
+      var d = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+      if (!d || !e.target.dataset) return;
+      var r = Math.min(rows - 1, Math.max(0, Number(e.target.dataset.row) + d[0]));
+      var c = Math.min(cols - 1, Math.max(0, Number(e.target.dataset.col) + d[1]));
+      var next = app.querySelector('[data-row="' + r + '"][data-col="' + c + '"]');
+      if (next) { e.preventDefault(); next.removeAttribute("disabled"); next.focus(); if (next.classList.contains("undug") && !isMyTurn()) next.setAttribute("disabled", ""); }
+    };
+  }
+
+  function isMyTurn() {
+    var s = room && room.state;
+    return !!s && s.status === "playing" && room.you && room.you.seat === s.turn && room.you.role === "player";
+  }
+
+  function overPanel(s, mySeat) {
+    if (s.status !== "finished" || !s.result) return null;
+    var res = s.result;
+    var won = mySeat !== null && res.winners.indexOf(mySeat) >= 0;
+    var fair = h("p", { class: "fair" }, "Checking fairness…");
+    var key = String(res.game_id);
+    if (fairness[key] === undefined) {
+      G.verifyFairness(res).then(function (ok) { fairness[key] = ok; if (room) render(); }, function () { fairness[key] = null; if (room) render(); });
+    } else if (fairness[key] === null) {
+      fair = h("p", { class: "fair" }, "This browser cannot check the fairness here (it needs HTTPS).");
+    } else {
+      fair = fairness[key]
+        ? h("p", { class: "fair ok" }, "✓ Fairness verified: the board was fixed before the first dig (SHA-256 of salt and layout equals the commitment).")
+        : h("p", { class: "fair bad" }, "✗ The commitment does not match the board.");
+    }
+    return h("div", { class: "card over", role: "region", "aria-label": "Result" },
+      h("h2", {}, won ? (res.winners.length > 1 ? "A shared win!" : "You win!") : "Game over"),
+      h("ol", {}, res.ranking.map(function (st) {
+        return h("li", {}, h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: st.name }), " · " + st.score + " gold" + (st.forfeited ? " (left)" : "") + (st.rank === 1 ? " 🏆" : ""));
+      })),
+      h("p", { class: "muted" }, reasonText(res.reason)), fair);
+  }
+
+  function reasonText(r) {
+    return { all_gold: "All the gold is dug.", decided: "Nobody could catch the leader any more.", forfeit: "Too few players were left.", closed: "An admin closed the game." }[r] || r;
+  }
+
+  route();
+})();
