@@ -329,8 +329,9 @@
     }
     return h("div", { class: "card over", role: "region", "aria-label": "Result" },
       h("h2", {}, won ? (res.winners.length > 1 ? "A shared win!" : "You win!") : "Game over"),
-      h("ol", {}, res.ranking.map(function (st) {
-        return h("li", {}, h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: st.name }), " · " + st.score + " gold" + (st.forfeited ? " (left)" : "") + (st.rank === 1 ? " 🏆" : ""));
+      // Ranks, not list numbers: equal scores share a rank.
+      h("ol", { class: "ranking" }, res.ranking.map(function (st) {
+        return h("li", {}, st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: st.name }), " · " + st.score + " gold" + (st.forfeited ? " (left)" : "") + (st.rank === 1 ? " ★" : ""));
       })),
       h("p", { class: "muted" }, reasonText(res.reason)), fair);
   }
