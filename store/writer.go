@@ -52,10 +52,10 @@ func (s *Store) writer() {
 		// that one commit (and its fsync) serves more moves. A lone room
 		// never waits. This is PostgreSQL's commit_delay.
 		var delay <-chan time.Time
+		var timer *time.Timer
 		if last > 1 && s.commitDelay > 0 {
-			t := time.NewTimer(s.commitDelay)
-			delay = t.C
-			defer t.Stop()
+			timer = time.NewTimer(s.commitDelay)
+			delay = timer.C
 		}
 	fill:
 		for len(batch) < s.maxBatch {
@@ -80,6 +80,9 @@ func (s *Store) writer() {
 			case <-delay:
 				break fill
 			}
+		}
+		if timer != nil {
+			timer.Stop() // not deferred: this loop runs as long as the store
 		}
 		last = len(batch)
 		s.commit(batch)
