@@ -8,6 +8,7 @@ import (
 	"strings"
 	"time"
 
+	"goldmine/bots"
 	"goldmine/room"
 	"goldmine/server"
 	"goldmine/store"
@@ -45,6 +46,7 @@ type config struct {
 	AllowedOrigins    string
 	AdminPassword     string
 	Grace             time.Duration
+	BotDelay          time.Duration
 	AbsentSkip        time.Duration
 	RoomIdle          time.Duration
 	MaxSpectators     int
@@ -93,6 +95,7 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.WeChatSecret, "wechat-secret", "", "AppSecret of the WeChat mini-program (prefer the environment variable)")
 	fs.StringVar(&cfg.WeChatAPI, "wechat-api", server.DefaultWeChatAPI, "base URL of WeChat's API, for jscode2session")
 	fs.DurationVar(&cfg.Grace, "grace", room.DefaultGrace, "how long a disconnected player keeps their seat")
+	fs.DurationVar(&cfg.BotDelay, "bot-delay", bots.DefaultDelay, "a bot's mean pause before it digs")
 	fs.DurationVar(&cfg.AbsentSkip, "absent-skip", room.DefaultAbsentSkip, "longest turn of a disconnected player")
 	fs.DurationVar(&cfg.RoomIdle, "room-idle", room.DefaultIdleTimeout, "close a room nobody has been connected to for this long")
 	fs.IntVar(&cfg.MaxSpectators, "max-spectators", room.DefaultMaxSpectators, "spectators per room")

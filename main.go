@@ -22,6 +22,7 @@ import (
 	"syscall"
 
 	"goldmine/admin"
+	"goldmine/bots"
 	"goldmine/room"
 	"goldmine/server"
 	"goldmine/static"
@@ -47,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runBackup(ctx, args[1:], getenv, stdout, stderr)
 		case "bench":
 			return runBench(ctx, args[1:], stdout, stderr)
+		case "duel":
+			return runDuel(ctx, args[1:], stdout, stderr)
 		}
 	}
 	var cfg config
@@ -107,15 +110,23 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
+	// The rooms ask the bots for substitutes, and the bots join rooms.
+	var robots *bots.Manager
 	rooms := room.NewManager(room.Config{
 		Store: st, Log: log, Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
 		MaxSpectators: cfg.MaxSpectators, MaxRooms: cfg.MaxRooms, MaxRoomsPerPlayer: cfg.MaxRoomsPerUser,
 		OnDig: metrics.ObserveMove, OnGameOver: metrics.ObserveGame,
+		Substitute: func(level string) (room.Player, room.BotConn, error) { return robots.Substitute(level) },
 	})
 	defer rooms.Close()
+	robots = bots.New(bots.Config{Rooms: rooms, Players: st, Log: log, Delay: cfg.BotDelay})
+	defer robots.Close() // before the rooms close: no bot acts during shutdown
 	n, err := rooms.Recover(ctx)
 	if err != nil {
 		return err
+	}
+	if err := robots.Restore(ctx); err != nil {
+		log.Warn("goldmine: some bots could not take their seats again", "err", err)
 	}
 	assets, err := static.New("/static/")
 	if err != nil {
@@ -124,6 +135,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	srv, err := server.New(server.Config{
 		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: list(cfg.AllowedOrigins), Assets: assets,
 		WeChat: server.WeChat{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, APIBase: cfg.WeChatAPI}, WeChatStore: st,
+		Bots:    robots,
 		Metrics: metrics, MetricsToken: cfg.MetricsToken, TrustedProxies: list(cfg.TrustedProxies),
 		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage, Buffer: cfg.WSBuffer,
 			HelloTimeout: cfg.HelloTimeout, PingPeriod: cfg.WSPing, PongWait: cfg.WSPongWait, WriteWait: cfg.WSWriteWait},
@@ -133,7 +145,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	console, err := admin.New(ctx, admin.Config{Rooms: rooms, Store: st, Assets: assets, Sessions: srv.Sessions,
+	console, err := admin.New(ctx, admin.Config{Rooms: rooms, Store: st, Assets: assets, Bots: robots, Sessions: srv.Sessions,
 		Password: cfg.AdminPassword, Log: log})
 	if err != nil {
 		return err

@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"goldmine/room"
+	"goldmine/solver"
 	"goldmine/static"
 	"goldmine/store"
 )
@@ -33,6 +34,11 @@ type Rooms interface {
 	Disconnect(playerID string, code int, reason string) int
 	Stats() room.Stats
 	DigsLastMinute() int
+}
+
+// Bots seats computer players; it is a *bots.Manager.
+type Bots interface {
+	Add(ctx context.Context, roomID string, level solver.Level) (room.Player, error)
 }
 
 // Store is what the console needs from the database.
@@ -56,6 +62,8 @@ type Config struct {
 	Rooms  Rooms
 	Store  Store
 	Assets *static.Assets
+	// Bots, when set, lets the admin seat a bot in a waiting room.
+	Bots Bots
 	// Sessions returns the number of open WebSockets.
 	Sessions func() int
 	// Password, when set, is the admin password (it replaces a stored
@@ -167,6 +175,7 @@ func (a *Admin) Register(e *gin.Engine) {
 	in.POST("/rooms/:id/close", a.closeRoom)
 	in.POST("/rooms/:id/skip", a.skipTurn)
 	in.POST("/rooms/:id/kick", a.kick)
+	in.POST("/rooms/:id/bots", a.addBot)
 	in.GET("/games", a.games)
 	in.GET("/games/:id", a.gamePage)
 	in.GET("/games/:id/step/:n", a.gameStep)

@@ -21,6 +21,7 @@ import (
 	"github.com/gorilla/websocket"
 
 	"goldmine/admin"
+	"goldmine/bots"
 	"goldmine/room"
 	"goldmine/server"
 	"goldmine/static"
@@ -85,7 +86,8 @@ func newEnv(t *testing.T, pw string) *env {
 		t.Fatal(err)
 	}
 	now := &fakeNow{t: time.Now()}
-	a, err := admin.New(ctx, admin.Config{Rooms: rooms, Store: st, Assets: assets, Sessions: srv.Sessions,
+	robots := bots.New(bots.Config{Rooms: rooms, Players: st, Log: log, Delay: 20 * time.Millisecond})
+	a, err := admin.New(ctx, admin.Config{Rooms: rooms, Store: st, Assets: assets, Bots: robots, Sessions: srv.Sessions,
 		Password: pw, Log: log, Now: now.Now})
 	if err != nil {
 		t.Fatal(err)
@@ -99,6 +101,7 @@ func newEnv(t *testing.T, pw string) *env {
 		e0.Close()
 		srv.CloseSessions(ctx, 1001, "bye")
 		ts.Close()
+		robots.Close()
 		rooms.Close()
 		st.Close()
 	}

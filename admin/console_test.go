@@ -317,8 +317,40 @@ func TestActionsOnLiveRooms(t *testing.T) {
 		b.post("/admin/players/"+carlID+"/unban", nil)
 		e.join(carl, id, "player")
 	})
+	t.Run("AddBot", func(t *testing.T) {
+		id := e.room(alice, "classic")
+		wa := e.join(alice, id, "player")
+		_, page := b.do("GET", "/admin/rooms/"+id, nil, nil)
+		if !strings.Contains(page, `hx-post="/admin/rooms/`+id+`/bots"`) {
+			t.Fatal("the room page has no Add bot button")
+		}
+		for _, tt := range []struct {
+			room, level string
+			status      int
+		}{
+			{id, "genius", http.StatusBadRequest},
+			{id, "", http.StatusBadRequest},
+			{"ZZZZZZ", "easy", http.StatusNotFound},
+		} {
+			if resp, body := b.post("/admin/rooms/"+tt.room+"/bots", url.Values{"level": {tt.level}}); resp.StatusCode != tt.status {
+				t.Fatalf("add a %q bot to %s: %d %s, want %d", tt.level, tt.room, resp.StatusCode, body, tt.status)
+			}
+		}
+		resp, body := b.post("/admin/rooms/"+id+"/bots", url.Values{"level": {"hard"}})
+		if resp.StatusCode != 200 {
+			t.Fatalf("add bot: %d %s", resp.StatusCode, body)
+		}
+		if f := wa.until("player_joined"); f["bot"] != true || f["bot_level"] != "hard" {
+			t.Fatalf("player_joined %v", f)
+		}
+		// The bot plays: the game starts and moves come.
+		wa.until("game_started")
+		if resp, body := b.post("/admin/rooms/"+id+"/bots", url.Values{"level": {"easy"}}); resp.StatusCode != http.StatusConflict {
+			t.Fatalf("a bot into a room in play: %d %s, want 409", resp.StatusCode, body)
+		}
+	})
 	_, page := b.do("GET", "/admin/audit", nil, nil)
-	for _, want := range []string{"kick", "close_room", "ban", "unban", "player " + bobID} {
+	for _, want := range []string{"kick", "close_room", "ban", "unban", "add_bot", "player " + bobID} {
 		if !strings.Contains(page, want) {
 			t.Fatalf("the audit log lacks %q:\n%s", want, page)
 		}

@@ -13,6 +13,7 @@ import (
 
 	"goldmine/game"
 	"goldmine/room"
+	"goldmine/solver"
 	"goldmine/store"
 )
 
@@ -107,7 +108,8 @@ func (a *Admin) roomData(v room.AdminView) map[string]any {
 	if v.Deadline != nil {
 		deadline = *v.Deadline
 	}
-	return map[string]any{"Room": v, "Board": boardCells(v.Board, v.Full), "Events": events, "Turn": turn, "Deadline": deadline}
+	return map[string]any{"Room": v, "Board": boardCells(v.Board, v.Full), "Events": events, "Turn": turn, "Deadline": deadline,
+		"Bots": a.cfg.Bots != nil, "Levels": solver.Levels}
 }
 
 func (a *Admin) roomPage(c *gin.Context) {
@@ -148,6 +150,25 @@ func (a *Admin) skipTurn(c *gin.Context) {
 func (a *Admin) kick(c *gin.Context) {
 	id, player := c.Param("id"), c.PostForm("player")
 	a.act(c, "kick", "player "+player+" in room "+id, func() error { return a.cfg.Rooms.Kick(id, player) })
+}
+
+// addBot seats a bot in a waiting room, as the room's creator can through
+// the API: an admin's ready opponent for a demonstration.
+func (a *Admin) addBot(c *gin.Context) {
+	id := c.Param("id")
+	if a.cfg.Bots == nil {
+		c.String(http.StatusNotImplemented, "add_bot failed: this server has no bots")
+		return
+	}
+	level, err := solver.ParseLevel(c.PostForm("level"))
+	if err != nil {
+		c.String(http.StatusBadRequest, "add_bot failed: %v", err)
+		return
+	}
+	a.act(c, "add_bot", "room "+id, func() error {
+		_, err := a.cfg.Bots.Add(c.Request.Context(), id, level)
+		return err
+	})
 }
 
 func (a *Admin) games(c *gin.Context) {

@@ -34,6 +34,9 @@ type Snapshot struct {
 	// Result is the last game's game_over content while status is
 	// "finished", and null otherwise.
 	Result *Result `json:"result"`
+	// BotSubstitute is the level of the bot that takes over from a player
+	// whose reconnect grace runs out during a game, or "" (they forfeit).
+	BotSubstitute string `json:"bot_substitute"`
 }
 
 // PlayerInfo is one seat in a snapshot.
@@ -44,9 +47,10 @@ type PlayerInfo struct {
 	Score     int    `json:"score"`
 	Connected bool   `json:"connected"`
 	// Additions to v1.
-	Bot     bool `json:"bot"`
-	Left    bool `json:"left"`
-	Rematch bool `json:"rematch"`
+	Bot      bool   `json:"bot"`
+	BotLevel string `json:"bot_level,omitempty"`
+	Left     bool   `json:"left"`
+	Rematch  bool   `json:"rematch"`
 }
 
 // GoldFind is a dug gold cell and the seat that dug it.
@@ -126,6 +130,7 @@ type playerJoined struct {
 	PlayerID string `json:"player_id"`
 	Name     string `json:"name"`
 	Bot      bool   `json:"bot"`
+	BotLevel string `json:"bot_level,omitempty"`
 }
 
 type playerLeft struct {
@@ -137,6 +142,14 @@ type playerLeft struct {
 	// Additions: the turn after a forfeit, for a game in progress.
 	Turn     *int   `json:"turn"`
 	Deadline *int64 `json:"deadline"`
+}
+
+// playerReplaced is an addition to v1: a bot took over the seat of a
+// player whose reconnect grace ran out during a game.
+type playerReplaced struct {
+	playerJoined // the bot, with Type "player_replaced"
+	// Replaced is the player who left the seat.
+	Replaced string `json:"replaced"`
 }
 
 type presence struct {

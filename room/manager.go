@@ -37,6 +37,11 @@ type Config struct {
 	OnDig func(time.Duration)
 	// OnGameOver, if set, is called after each finished game is stored.
 	OnGameOver func(GameRecord)
+	// Substitute, if set, returns a new bot of the given level to take
+	// over a seat (Record.BotSubstitute). It is called with the room's
+	// lock held: it may store the bot's identity, but not call back into
+	// the room.
+	Substitute func(level string) (Player, BotConn, error)
 }
 
 // Defaults.
@@ -82,6 +87,9 @@ type Options struct {
 	Name    string
 	Rules   game.Rules
 	Private bool
+	// BotSubstitute is Record.BotSubstitute. The room does not judge the
+	// level: Config.Substitute does, when it is needed.
+	BotSubstitute string
 }
 
 // Create makes a new, waiting room. It is stored before it is returned.
@@ -107,6 +115,7 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 	}
 	for attempt := 0; ; attempt++ {
 		r := m.newRoom(newRoomID(), name, opts.Private, creator.ID, m.cfg.Clock.Now(), opts.Rules.Named())
+		r.botSubstitute = opts.BotSubstitute
 		r.mu.Lock()
 		err := r.save(&Write{Create: true})
 		snap := r.snapshot()
@@ -366,6 +375,28 @@ func (m *Manager) Disconnect(playerID string, code int, reason string) int {
 		r.mu.Unlock()
 	}
 	return n
+}
+
+// BotSeat is the seat of a bot in a live room.
+type BotSeat struct {
+	RoomID string
+	Player Player
+}
+
+// BotSeats lists the seats of bots that have no connection, still in
+// their game or waiting for one: after a restart, every bot's.
+func (m *Manager) BotSeats() []BotSeat {
+	var out []BotSeat
+	for _, r := range m.all() {
+		r.mu.Lock()
+		for _, s := range r.seats {
+			if s.Bot && !s.Left && s.member == nil {
+				out = append(out, BotSeat{RoomID: r.id, Player: Player{ID: s.PlayerID, Name: s.Name, Bot: true, BotLevel: s.BotLevel}})
+			}
+		}
+		r.mu.Unlock()
+	}
+	return out
 }
 
 // Close stops every timer, so that nothing changes while the server shuts

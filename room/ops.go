@@ -37,9 +37,10 @@ func (r *Room) join(p Player, role Role, conn Conn) (*Member, error) {
 		return nil, fmt.Errorf("room %s: %s with %d of %d seats: %w", r.id, r.status, len(r.seats), r.rules.MaxPlayers, ErrRoomFull)
 	}
 	err := r.apply(func(w *Write) error {
-		r.seats = append(r.seats, &seat{SeatRecord: SeatRecord{PlayerID: p.ID, Name: p.Name, Bot: p.Bot}, member: m})
+		r.seats = append(r.seats, &seat{SeatRecord: SeatRecord{PlayerID: p.ID, Name: p.Name, Bot: p.Bot, BotLevel: p.BotLevel}, member: m})
 		r.seq++
-		r.emit(m, &playerJoined{Type: "player_joined", Seq: r.seq, Seat: len(r.seats) - 1, PlayerID: p.ID, Name: p.Name, Bot: p.Bot})
+		r.emit(m, &playerJoined{Type: "player_joined", Seq: r.seq, Seat: len(r.seats) - 1, PlayerID: p.ID, Name: p.Name,
+			Bot: p.Bot, BotLevel: p.BotLevel})
 		return nil
 	})
 	if err != nil {

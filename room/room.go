@@ -36,6 +36,8 @@ type Player struct {
 	ID   string
 	Name string
 	Bot  bool
+	// BotLevel is a bot's level, kept with its seat (see SeatRecord).
+	BotLevel string
 }
 
 // Conn is one connection of a member: a WebSocket session, a bot, an admin's
@@ -48,6 +50,15 @@ type Conn interface {
 	Send(frame []byte)
 	// Close ends the connection with a WebSocket close code and reason.
 	Close(code int, reason string)
+}
+
+// BotConn is the connection of a bot that a room seats by itself, in place
+// of a player who did not come back (see Config.Substitute). Seated tells
+// it its member, before the room sends it anything; like Send, it may not
+// block or call back into the room.
+type BotConn interface {
+	Conn
+	Seated(m *Member)
 }
 
 // Close codes the rooms send, beyond the standard ones. A client should not
@@ -95,6 +106,8 @@ type Room struct {
 	createdBy string
 	createdAt time.Time
 	rules     game.Rules
+	// botSubstitute is Record.BotSubstitute.
+	botSubstitute string
 
 	mu         sync.Mutex
 	status     Status
@@ -157,7 +170,7 @@ func (r *Room) record() Record {
 		ID: r.id, Name: r.name, Private: r.private, CreatedBy: r.createdBy, CreatedAt: r.createdAt,
 		Rules: r.rules, Status: r.status, Seq: r.seq, Seats: seats, GameNo: r.gameNo,
 		Seed: r.seed, Salt: r.salt, First: r.first, StartedAt: r.startedAt, LastGameID: r.lastGameID,
-		UpdatedAt: r.now(),
+		UpdatedAt: r.now(), BotSubstitute: r.botSubstitute,
 	}
 }
 
@@ -352,7 +365,7 @@ func (r *Room) players() []PlayerInfo {
 	out := make([]PlayerInfo, len(r.seats))
 	for i, s := range r.seats {
 		out[i] = PlayerInfo{Seat: i, PlayerID: s.PlayerID, Name: s.Name, Connected: s.member != nil,
-			Bot: s.Bot, Left: s.Left, Rematch: s.Rematch}
+			Bot: s.Bot, BotLevel: s.BotLevel, Left: s.Left, Rematch: s.Rematch}
 		if i < len(scores) {
 			out[i].Score = scores[i]
 		}
@@ -365,6 +378,7 @@ func (r *Room) snapshot() Snapshot {
 		ID: r.id, Name: r.name, Status: r.status, Seq: r.seq, Rules: r.rules, Players: r.players(),
 		Spectators: len(r.spectators), GoldLeft: r.rules.Gold, Private: r.private,
 		CreatedAt: r.createdAt, CreatedBy: r.createdBy, Game: r.gameNo, GoldFound: []GoldFind{},
+		BotSubstitute: r.botSubstitute,
 	}
 	if r.g == nil {
 		s.Board = game.HiddenView(r.rules.Rows, r.rules.Cols)

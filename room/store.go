@@ -68,6 +68,10 @@ type Record struct {
 	// LastGameID is the stored id of the last finished game, or 0.
 	LastGameID int64
 	UpdatedAt  time.Time
+	// BotSubstitute is the level of the bot that takes the seat of a
+	// player whose reconnect grace ran out during a game, or "" to have
+	// that player forfeit. Set at creation.
+	BotSubstitute string
 }
 
 // SeatRecord is the durable state of a seat.
@@ -75,6 +79,9 @@ type SeatRecord struct {
 	PlayerID string `json:"player_id"`
 	Name     string `json:"name"`
 	Bot      bool   `json:"bot,omitempty"`
+	// BotLevel is a bot's level; the room only keeps it, for the bots to
+	// know how to play the seat after a restart.
+	BotLevel string `json:"bot_level,omitempty"`
 	// Left marks a player who left, timed out or was kicked during or after
 	// a game; the seat is dropped when the next game starts.
 	Left    bool `json:"left,omitempty"`

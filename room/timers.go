@@ -112,12 +112,49 @@ func (r *Room) onGrace(s *seat) {
 	if i < 0 {
 		return
 	}
+	if r.status == Playing && r.botSubstitute != "" && r.m.cfg.Substitute != nil {
+		if r.substitute(i) {
+			return
+		}
+	}
 	err := r.apply(func(w *Write) error { return r.dropSeat(w, i, "timeout") })
 	if err != nil {
 		s.grace = r.m.cfg.Clock.AfterFunc(retryAfter, func() { r.onGrace(s) })
 		return
 	}
 	r.afterDrop()
+}
+
+// substitute hands seat i, in a game in play, to a new bot: it takes the
+// seat as it is, score included, and plays on. It reports whether it did;
+// if not (no bot could be made, or the store refused), the seat forfeits
+// as it would have without the setting.
+func (r *Room) substitute(i int) bool {
+	p, conn, err := r.m.cfg.Substitute(r.botSubstitute)
+	if err != nil {
+		r.m.cfg.Log.Error("room: no bot to take over a seat", "room", r.id, "seat", i, "err", err)
+		return false
+	}
+	p.Bot = true
+	s := r.seats[i]
+	m := &Member{room: r, player: p, role: RolePlayer, conn: conn}
+	err = r.apply(func(w *Write) error {
+		old := s.PlayerID
+		s.SeatRecord = SeatRecord{PlayerID: p.ID, Name: p.Name, Bot: true, BotLevel: p.BotLevel}
+		r.seq++
+		r.emit(m, &playerReplaced{playerJoined: playerJoined{Type: "player_replaced", Seq: r.seq, Seat: i,
+			PlayerID: p.ID, Name: p.Name, Bot: true, BotLevel: p.BotLevel}, Replaced: old})
+		return nil
+	})
+	if err != nil {
+		return false
+	}
+	s.member, s.awaySince = m, time.Time{}
+	conn.Seated(m)
+	r.welcome(m)
+	r.publish()
+	r.rearm()
+	return true
 }
 
 // armIdle closes a room that nobody has been connected to for the idle

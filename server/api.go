@@ -14,6 +14,7 @@ import (
 
 	"goldmine/game"
 	"goldmine/room"
+	"goldmine/solver"
 	"goldmine/store"
 )
 
@@ -124,6 +125,7 @@ type createRoomReq struct {
 	ExtraTurnOnGold *bool   `json:"extra_turn_on_gold"`
 	EndWhenDecided  *bool   `json:"end_when_decided"`
 	Private         *bool   `json:"private"`
+	BotSubstitute   *string `json:"bot_substitute"`
 }
 
 // rules resolves the preset (classic when none is named) and applies the
@@ -177,6 +179,14 @@ func (s *Server) createRoom(c *gin.Context) {
 		return
 	}
 	opts := room.Options{Rules: rules, Private: req.Private != nil && *req.Private}
+	if req.BotSubstitute != nil && *req.BotSubstitute != "" {
+		l, err := solver.ParseLevel(*req.BotSubstitute)
+		if err != nil {
+			s.abort(c, errorf(http.StatusBadRequest, "invalid_level", "bot_substitute must be easy, normal or hard"))
+			return
+		}
+		opts.BotSubstitute = string(l)
+	}
 	if req.Name != nil {
 		if opts.Name, err = room.CleanText("name", *req.Name, room.MaxRoomName); err != nil {
 			s.abort(c, errorf(http.StatusBadRequest, "invalid_name", cause(err)))
@@ -189,6 +199,51 @@ func (s *Server) createRoom(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, snap)
+}
+
+type addBotReq struct {
+	Level string `json:"level"`
+}
+
+// addBot seats a bot in a waiting room. Only the room's creator may: a
+// stranger filling the seats with bots would spoil the room.
+func (s *Server) addBot(c *gin.Context) {
+	p, err := s.bearer(c)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	if s.cfg.Bots == nil {
+		s.abort(c, errorf(http.StatusNotImplemented, "not_configured", "this server has no bots"))
+		return
+	}
+	var req addBotReq
+	if err := s.decode(c, &req); err != nil {
+		s.abort(c, err)
+		return
+	}
+	level := solver.Normal
+	if req.Level != "" {
+		if level, err = solver.ParseLevel(req.Level); err != nil {
+			s.abort(c, errorf(http.StatusBadRequest, "invalid_level", "level must be easy, normal or hard"))
+			return
+		}
+	}
+	snap, err := s.rooms.Snapshot(c.Param("id"))
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	if snap.CreatedBy != p.ID {
+		s.abort(c, errorf(http.StatusForbidden, "not_creator", "only the room's creator may add bots"))
+		return
+	}
+	bot, err := s.cfg.Bots.Add(c.Request.Context(), snap.ID, level)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, gin.H{"player_id": bot.ID, "name": bot.Name, "bot": true, "level": bot.BotLevel})
 }
 
 func (s *Server) listRooms(c *gin.Context) {

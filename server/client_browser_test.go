@@ -153,3 +153,63 @@ func shot(t *testing.T, ctx context.Context, name string) {
 		t.Fatal(err)
 	}
 }
+
+// TestPlayABotInBrowser plays alone: "Play a bot" makes a room with a hard
+// bot in it, and the game is played to its end against it. Then a room's
+// creator fills the other seat with the room's "Add bot" button.
+func TestPlayABotInBrowser(t *testing.T) {
+	ctx := browsertest.New(t, 2*time.Minute)
+	h := newHarness(t, fast, func(o *harnessOpts) { o.assets, o.bots = true, true })
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(h.ts.URL+"/"),
+		chromedp.WaitVisible(`input[name=name]`),
+		chromedp.SendKeys(`input[name=name]`, "Dana"),
+		chromedp.Click(`button[type=submit]`),
+		chromedp.WaitVisible(`form.solo select[name=level]`),
+		chromedp.SetValue(`form.solo select[name=level]`, "hard"),
+		chromedp.Click(`form.solo button`),
+		wait(ctx, `location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`),
+	); err != nil {
+		t.Fatalf("Dana asks for a bot: %v", err)
+	}
+	for moves := 0; ; moves++ {
+		if moves > 200 {
+			t.Fatal("the game did not end")
+		}
+		s := read(t, ctx)
+		if s.Status == "finished" {
+			break
+		}
+		if *s.Turn != *s.Seat {
+			// The bot's turn: its pause runs on the harness's clock.
+			h.clock.Advance(2 * time.Second)
+		} else {
+			sel := `button.cell.undug[data-row="` + itoa(s.Cell[0]) + `"][data-col="` + itoa(s.Cell[1]) + `"]`
+			if err := chromedp.Do(ctx,
+				wait(ctx, `(() => { const b = document.querySelector('`+sel+`'); return !!b && !b.disabled; })()`),
+				chromedp.Click(sel),
+			); err != nil {
+				t.Fatalf("move %d: %v", moves, err)
+			}
+		}
+		if err := chromedp.Do(ctx, wait(ctx, `window.goldmine.room.state.seq > `+itoa(s.Seq))); err != nil {
+			t.Fatalf("move %d: nothing happened: %v", moves, err)
+		}
+	}
+	text, err := chromedp.Run(ctx, chromedp.Text(`.over`))
+	if err != nil || !strings.Contains(text, "Dana") || !strings.Contains(text, "hard bot") {
+		t.Fatalf("the result panel: %q %v", text, err)
+	}
+
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(h.ts.URL+"/"),
+		chromedp.WaitVisible(`select[name=preset]`),
+		chromedp.Click(`form.card button.primary`),
+		wait(ctx, `location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "waiting"`),
+		chromedp.WaitVisible(`.add-bot button`),
+		chromedp.Click(`.add-bot button`),
+		wait(ctx, `window.goldmine.room.state.status === "playing" && window.goldmine.room.state.players.some(p => p.bot)`),
+	); err != nil {
+		t.Fatalf("Dana adds a bot to her room: %v", err)
+	}
+}

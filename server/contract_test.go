@@ -22,8 +22,9 @@ var contract = map[string][]string{
 	"error":         {"code", "message"},
 	"pong":          {"t"},
 	// Additions to v1.
-	"rematch":    {"seq", "seat"},
-	"room_reset": {"seq", "status", "players"},
+	"rematch":         {"seq", "seat"},
+	"room_reset":      {"seq", "status", "players"},
+	"player_replaced": {"seq", "seat", "player_id", "name", "bot", "bot_level", "replaced"},
 }
 
 var snapshotFields = []string{"id", "name", "status", "seq", "rules", "players", "spectators", "turn", "deadline",

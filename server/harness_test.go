@@ -18,6 +18,7 @@ import (
 	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
 
+	"goldmine/bots"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/server"
@@ -38,6 +39,7 @@ type harness struct {
 	srv    *server.Server
 	ts     *httptest.Server
 	clock  *room.FakeClock
+	bots   *bots.Manager
 	tokens *server.Tokens
 	logs   *syncBuffer
 	closed bool
@@ -45,6 +47,7 @@ type harness struct {
 
 type harnessOpts struct {
 	assets bool // serve the web client, the SDK and /static
+	bots   bool // seat bots, on the harness's clock
 	sync   string
 	room   room.Config
 	ws     server.WSConfig
@@ -53,6 +56,8 @@ type harnessOpts struct {
 }
 
 type serverConfig = server.Config
+
+const defaultBurst = server.DefaultBurst
 
 // fast lifts the message rate limit, for tests that play whole games faster
 // than any person could. The limit has tests of its own.
@@ -80,7 +85,14 @@ func newHarness(t testing.TB, opts ...func(*harnessOpts)) *harness {
 	clock := room.NewFakeClock(time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC))
 	o.room.Store, o.room.Clock, o.room.Log = st, clock, log
 	o.room.OnDig, o.room.OnGameOver = metrics.ObserveMove, metrics.ObserveGame
+	var robots *bots.Manager
+	if o.bots {
+		o.room.Substitute = func(level string) (room.Player, room.BotConn, error) { return robots.Substitute(level) }
+	}
 	rooms := room.NewManager(o.room)
+	if o.bots {
+		robots = bots.New(bots.Config{Rooms: rooms, Players: st, Clock: clock, Log: log, Seed: 1})
+	}
 	secret, err := st.Secret(ctx, "tokens", 32)
 	if err != nil {
 		t.Fatal(err)
@@ -95,6 +107,9 @@ func newHarness(t testing.TB, opts ...func(*harnessOpts)) *harness {
 			t.Fatal(err)
 		}
 	}
+	if robots != nil {
+		cfg.Bots = robots
+	}
 	if o.srv != nil {
 		o.srv(&cfg)
 	}
@@ -103,7 +118,7 @@ func newHarness(t testing.TB, opts ...func(*harnessOpts)) *harness {
 		t.Fatal(err)
 	}
 	h := &harness{t: t, st: st, rooms: rooms, srv: srv, ts: httptest.NewServer(srv.Handler()), clock: clock,
-		tokens: tokens, logs: logs}
+		tokens: tokens, logs: logs, bots: robots}
 	t.Cleanup(func() {
 		h.close()
 		if t.Failed() {
@@ -125,6 +140,9 @@ func (h *harness) close() {
 		h.t.Errorf("close sessions: %v", err)
 	}
 	h.ts.Close()
+	if h.bots != nil {
+		h.bots.Close()
+	}
 	h.rooms.Close()
 	if err := h.st.Close(); err != nil {
 		h.t.Errorf("close store: %v", err)
@@ -319,18 +337,27 @@ func (c *client) send(v any) {
 // next returns the next frame, failing the test after a while.
 func (c *client) next() frame {
 	c.t.Helper()
+	f, ok := c.tryNext(5 * time.Second)
+	if !ok {
+		c.t.Fatalf("%s: no frame within 5s", c.name)
+	}
+	return f
+}
+
+// tryNext returns the next frame if one comes within d.
+func (c *client) tryNext(d time.Duration) (frame, bool) {
+	c.t.Helper()
 	select {
 	case f, ok := <-c.frames:
 		if !ok {
-			c.t.Fatalf("%s: connection closed (%v) while waiting for a frame", c.name, c.closeErr())
+			c.t.Fatalf("%s: connection closed (%v)", c.name, c.closeErr())
 		}
 		checkFrame(c.t, f)
 		c.all = append(c.all, f)
-		return f
-	case <-time.After(5 * time.Second):
-		c.t.Fatalf("%s: no frame within 5s", c.name)
+		return f, true
+	case <-time.After(d):
+		return frame{}, false
 	}
-	return frame{}
 }
 
 // expect returns the next frame and fails unless it has type typ.

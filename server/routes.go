@@ -59,6 +59,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/rooms", s.createRoom)
 	api.GET("/rooms", s.listRooms)
 	api.GET("/rooms/:id", s.getRoom)
+	api.POST("/rooms/:id/bots", s.addBot)
 	api.GET("/leaderboard", s.leaderboard)
 	api.GET("/games", s.listGames)
 	api.GET("/games/:id", s.getGame)

@@ -14,6 +14,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"goldmine/room"
+	"goldmine/solver"
 	"goldmine/static"
 	"goldmine/store"
 )
@@ -64,6 +65,14 @@ type Config struct {
 	// WeChat configures WeChat mini-program login; WeChatStore backs it.
 	WeChat      WeChat
 	WeChatStore WeChatStore
+	// Bots seats bots in rooms; nil answers POST /api/rooms/{id}/bots with
+	// 501 not_configured.
+	Bots Bots
+}
+
+// Bots seats bots in waiting rooms; package bots implements it.
+type Bots interface {
+	Add(ctx context.Context, roomID string, level solver.Level) (room.Player, error)
 }
 
 // WSConfig holds the WebSocket limits.

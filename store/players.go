@@ -46,6 +46,13 @@ func (s *Store) CreatePlayer(ctx context.Context, name string, bot bool) (Player
 	return p, nil
 }
 
+// CreateBot stores a new player marked as a bot, for package bots, and
+// returns its id. Bots are left out of the leaderboard.
+func (s *Store) CreateBot(ctx context.Context, name string) (string, error) {
+	p, err := s.CreatePlayer(ctx, name, true)
+	return p.ID, err
+}
+
 // PlayerForOpenID returns the player bound to a WeChat openid, creating
 // one named name on first sight. The same openid always gives the same
 // player.

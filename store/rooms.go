@@ -116,10 +116,11 @@ func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 	r := w.Room
 	if w.Create {
 		_, err := tx.Exec(`INSERT INTO rooms (name, private, created_by, created_at, rules, status, seq, seats,
-			game_no, seed, salt, first_seat, started_at, updated_at, id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			game_no, seed, salt, first_seat, started_at, updated_at, bot_substitute, id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Name, r.Private, r.CreatedBy, ms(r.CreatedAt), string(rules), string(r.Status), r.Seq,
-			string(seats), r.GameNo, int64(r.Seed), r.Salt, r.First, ms(r.StartedAt), ms(r.UpdatedAt), r.ID)
+			string(seats), r.GameNo, int64(r.Seed), r.Salt, r.First, ms(r.StartedAt), ms(r.UpdatedAt),
+			r.BotSubstitute, r.ID)
 		if err != nil {
 			return fmt.Errorf("store: create room %s: %w", r.ID, err)
 		}
@@ -174,7 +175,7 @@ func (s *Store) saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (i
 // row for a finished one.
 func (s *Store) LiveRooms(ctx context.Context) ([]room.Saved, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, name, private, created_by, created_at, rules, status, seq, seats,
-		game_no, seed, salt, first_seat, started_at, coalesce(last_game_id, 0), updated_at, log_from
+		game_no, seed, salt, first_seat, started_at, coalesce(last_game_id, 0), updated_at, log_from, bot_substitute
 		FROM rooms WHERE status <> 'closed' ORDER BY created_at`)
 	if err != nil {
 		return nil, fmt.Errorf("store: live rooms: %w", err)
@@ -188,7 +189,7 @@ func (s *Store) LiveRooms(ctx context.Context) ([]room.Saved, error) {
 		var created, started, updated, seed, from int64
 		var rules, seats, status string
 		if err := rows.Scan(&r.ID, &r.Name, &r.Private, &r.CreatedBy, &created, &rules, &status, &r.Seq, &seats,
-			&r.GameNo, &seed, &r.Salt, &r.First, &started, &r.LastGameID, &updated, &from); err != nil {
+			&r.GameNo, &seed, &r.Salt, &r.First, &started, &r.LastGameID, &updated, &from, &r.BotSubstitute); err != nil {
 			return nil, fmt.Errorf("store: live rooms: %w", err)
 		}
 		r.CreatedAt, r.StartedAt, r.UpdatedAt = fromMS(created), fromMS(started), fromMS(updated)

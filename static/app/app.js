@@ -127,12 +127,14 @@
       h("label", {}, extra, "Gold keeps the turn"), h("label", {}, decided, "End when decided"));
     preset.addEventListener("change", function () { custom.hidden = preset.value !== "custom"; });
     var priv = h("input", { type: "checkbox" });
+    var substitute = h("input", { type: "checkbox" });
     var name = h("input", { maxlength: "40", placeholder: "Room name (optional)" });
 
     var create = h("form", {
       class: "card", onsubmit: function (e) {
         e.preventDefault();
         var opts = { preset: preset.value === "custom" ? "classic" : preset.value, private: priv.checked };
+        if (substitute.checked) opts.bot_substitute = "normal";
         if (name.value.trim()) opts.name = name.value;
         if (preset.value === "custom") {
           for (var k in fields) opts[k] = Number(fields[k].value);
@@ -142,7 +144,21 @@
         client.createRoom(opts).then(function (snap) { go("/r/" + snap.id); }, function (e2) { err.textContent = e2.message; });
       }
     }, h("h2", {}, "New room"), h("div", { class: "row" }, preset, name), custom,
-      h("div", { class: "row" }, h("label", {}, priv, "Private (join by code only)"), h("button", { class: "primary", type: "submit" }, "Create")), err);
+      h("div", { class: "row" }, h("label", {}, priv, "Private (join by code only)")),
+      h("div", { class: "row" }, h("label", {}, substitute, "A bot takes over from a player who leaves for good"),
+        h("button", { class: "primary", type: "submit" }, "Create")), err);
+
+    // Playing alone: a classic room with a bot in the other seat.
+    var level = h("select", { name: "level", "aria-label": "Bot level" },
+      h("option", { value: "easy" }, "Easy"), h("option", { value: "normal", selected: true }, "Normal"), h("option", { value: "hard" }, "Hard"));
+    var solo = h("form", {
+      class: "card solo", onsubmit: function (e) {
+        e.preventDefault();
+        client.createRoom({ preset: "classic", name: "vs " + level.value + " bot", private: true }).then(function (snap) {
+          return client.addBot(snap.id, level.value).then(function () { go("/r/" + snap.id); });
+        }).catch(function (e2) { err.textContent = e2.message; });
+      }
+    }, h("h2", {}, "Play a bot"), h("div", { class: "row" }, level, h("button", { class: "primary", type: "submit" }, "Play")));
 
     var join = h("form", {
       class: "card", onsubmit: function (e) {
@@ -152,7 +168,7 @@
       }
     }, h("h2", {}, "Join by code"), h("div", { class: "row" }, code, h("button", { type: "submit" }, "Join")));
 
-    show(h("div", {}, header(), h("div", { class: "grid2" }, create, join), h("h2", {}, "Rooms"), list));
+    show(h("div", {}, header(), h("div", { class: "grid2" }, create, h("div", {}, solo, join)), h("h2", {}, "Rooms"), list));
     function refresh() {
       client.listRooms().then(function (rooms) {
         var items = rooms.filter(function (r) { return r.status !== "finished"; }).map(function (r) {
@@ -255,6 +271,7 @@
     var shareInput = h("input", { value: link, readonly: true, "aria-label": "Share link" });
     var actions = h("div", { class: "row" },
       s.status === "waiting" && mySeat !== null && s.players.length >= 2 ? h("button", { class: "primary", onclick: function () { room.start(); } }, "Start") : null,
+      s.status === "waiting" && (saved() || {}).player_id === s.created_by && s.players.length < s.rules.max_players ? addBotControl(s.id) : null,
       s.status === "finished" && mySeat !== null && !(s.players[mySeat] || {}).rematch ? h("button", { class: "primary", onclick: function () { room.rematch(); } }, "Rematch") : null,
       s.status === "finished" && mySeat !== null && (s.players[mySeat] || {}).rematch ? h("span", { class: "muted" }, "Waiting for the others to want a rematch…") : null,
       mySeat !== null && s.status !== "closed" ? h("button", { onclick: function () { if (s.status !== "playing" || confirm("Leave? You forfeit the game.")) { room.leave(); go("/"); } } }, "Leave") : null,
@@ -287,6 +304,15 @@
       ci.value = chatFocus;
       ci.focus();
     }
+  }
+
+  // addBotControl lets a room's creator fill a seat with a bot.
+  function addBotControl(id) {
+    var level = h("select", { "aria-label": "Bot level" },
+      h("option", { value: "easy" }, "Easy bot"), h("option", { value: "normal", selected: true }, "Normal bot"), h("option", { value: "hard" }, "Hard bot"));
+    return h("span", { class: "row add-bot" }, level, h("button", {
+      onclick: function () { client.addBot(id, level.value).catch(function (e) { setBanner("No bot: " + e.message); }); }
+    }, "Add bot"));
   }
 
   function digHandler(r, c) {

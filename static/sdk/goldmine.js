@@ -223,6 +223,12 @@
     return this.http("POST", "/api/rooms", opts || {});
   };
 
+  // addBot seats a bot ("easy", "normal" or "hard") in a waiting room you
+  // created. Resolves with {player_id, name, bot, level}.
+  Client.prototype.addBot = function (roomID, level) {
+    return this.http("POST", "/api/rooms/" + encodeURIComponent(roomID) + "/bots", { level: level || "normal" });
+  };
+
   Client.prototype.leaderboard = function (period) {
     return this.http("GET", "/api/leaderboard" + (period ? "?period=" + period : "")).then(function (r) { return r.players; });
   };
@@ -614,7 +620,7 @@
     s.seq = f.seq;
     switch (f.type) {
       case "player_joined":
-        s.players.splice(f.seat, 0, { seat: f.seat, player_id: f.player_id, name: f.name, score: 0, connected: true, bot: !!f.bot, left: false, rematch: false });
+        s.players.splice(f.seat, 0, { seat: f.seat, player_id: f.player_id, name: f.name, score: 0, connected: true, bot: !!f.bot, bot_level: f.bot_level, left: false, rematch: false });
         renumber(s.players);
         break;
       case "player_left":
@@ -629,6 +635,16 @@
         break;
       case "presence":
         if (s.players[f.seat]) s.players[f.seat].connected = f.connected;
+        break;
+      case "player_replaced":
+        if (s.players[f.seat]) {
+          var pl = s.players[f.seat];
+          pl.player_id = f.player_id;
+          pl.name = f.name;
+          pl.bot = !!f.bot;
+          pl.bot_level = f.bot_level;
+          pl.connected = true;
+        }
         break;
       case "game_started":
         s.status = "playing";
