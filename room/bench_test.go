@@ -33,7 +33,9 @@ func BenchmarkDig(b *testing.B) {
 	m := room.NewManager(room.Config{Store: st, Log: quiet})
 	defer m.Close()
 	rules, _ := game.Preset("classic")
-	rules.Rows, rules.Cols, rules.Gold, rules.TurnSeconds = 30, 30, 1, 30
+	// Dense gold, so that nearly every dig opens one cell, as most moves of
+	// a real game do; a big flood fill would measure JSON encoding instead.
+	rules.Rows, rules.Cols, rules.Gold, rules.TurnSeconds = 30, 30, 300, 30
 	var members []*room.Member
 	var id string
 	var shadow *game.Game // the same game, to know which cells are undug

@@ -121,7 +121,7 @@ func (s *Server) serveWS(c *gin.Context) {
 	// as soon as the connection is hijacked. net/http's goroutine for the
 	// connection then ends, and with it the stack that parsing the request
 	// and running the middleware grew, its 4 KiB write buffer and the gin
-	// context: about 12 KiB less per idle socket (docs/benchmarks.md).
+	// context: about 14 KB less per idle socket (docs/benchmarks.md).
 	// The session keeps the request, so its context must outlive this
 	// handler.
 	h := newHandoff(c.Writer)
