@@ -21,11 +21,8 @@ import (
 	"strings"
 	"syscall"
 
-	"goldmine/admin"
-	"goldmine/bots"
-	"goldmine/room"
+	"goldmine/app"
 	"goldmine/server"
-	"goldmine/static"
 	"goldmine/store"
 )
 
@@ -95,62 +92,28 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	metrics := server.NewMetrics()
-	st, err := store.Open(ctx, store.Options{Path: cfg.DB, Sync: cfg.Sync, MaxBytes: cfg.DBMaxMB << 20, Log: log,
-		OnCommit: metrics.ObserveCommit})
-	if err != nil {
-		return err
-	}
-	defer st.Close()
-	secret, err := st.Secret(ctx, "tokens", 32)
-	if err != nil {
-		return err
-	}
-	tokens, err := server.NewTokens(secret, st)
-	if err != nil {
-		return err
-	}
-	// The rooms ask the bots for substitutes, and the bots join rooms.
-	var robots *bots.Manager
-	rooms := room.NewManager(room.Config{
-		Store: st, Log: log, Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
-		MaxSpectators: cfg.MaxSpectators, MaxRooms: cfg.MaxRooms, MaxRoomsPerPlayer: cfg.MaxRoomsPerUser,
-		OnDig: metrics.ObserveMove, OnGameOver: metrics.ObserveGame,
-		Substitute: func(level string) (room.Player, room.BotConn, error) { return robots.Substitute(level) },
-	})
-	defer rooms.Close()
-	robots = bots.New(bots.Config{Rooms: rooms, Players: st, Log: log, Delay: cfg.BotDelay})
-	defer robots.Close() // before the rooms close: no bot acts during shutdown
-	n, err := rooms.Recover(ctx)
-	if err != nil {
-		return err
-	}
-	if err := robots.Restore(ctx); err != nil {
-		log.Warn("goldmine: some bots could not take their seats again", "err", err)
-	}
-	assets, err := static.New("/static/")
-	if err != nil {
-		return err
-	}
-	srv, err := server.New(server.Config{
-		Rooms: rooms, Store: st, Tokens: tokens, Log: log, AllowedOrigins: list(cfg.AllowedOrigins), Assets: assets,
-		WeChat: server.WeChat{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, APIBase: cfg.WeChatAPI}, WeChatStore: st,
-		Bots:    robots,
-		Metrics: metrics, MetricsToken: cfg.MetricsToken, TrustedProxies: list(cfg.TrustedProxies),
+	gm, err := app.New(app.Config{
+		DB: cfg.DB, Sync: cfg.Sync, DBMaxBytes: cfg.DBMaxMB << 20, Log: log,
+		AdminPassword: cfg.AdminPassword, AllowedOrigins: list(cfg.AllowedOrigins), TrustedProxies: list(cfg.TrustedProxies),
+		MetricsToken: cfg.MetricsToken,
+		WeChat:       server.WeChat{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, APIBase: cfg.WeChatAPI},
 		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage, Buffer: cfg.WSBuffer,
 			HelloTimeout: cfg.HelloTimeout, PingPeriod: cfg.WSPing, PongWait: cfg.WSPongWait, WriteWait: cfg.WSWriteWait},
 		Limits: server.Limits{MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, MaxConnsPerPlayer: cfg.MaxConnsPerPlayer,
 			APIRate: cfg.APIRate, APIBurst: cfg.APIBurst, MaxBody: cfg.MaxBody},
+		Rooms: app.RoomConfig{Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
+			MaxSpectators: cfg.MaxSpectators, MaxRooms: cfg.MaxRooms, MaxRoomsPerPlayer: cfg.MaxRoomsPerUser},
+		BotDelay: cfg.BotDelay,
 	})
 	if err != nil {
 		return err
 	}
-	console, err := admin.New(ctx, admin.Config{Rooms: rooms, Store: st, Assets: assets, Bots: robots, Sessions: srv.Sessions,
-		Password: cfg.AdminPassword, Log: log})
-	if err != nil {
-		return err
-	}
-	console.Register(srv.Engine())
+	// Closed last, after the listeners: see app.Server.Close.
+	defer func() {
+		if gm != nil {
+			gm.Close(context.Background())
+		}
+	}()
 
 	// Every listener opens before any serves, so that a port in use stops
 	// the start instead of leaving half a server up.
@@ -170,7 +133,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			ln.Close()
 		}
 	}
-	if err := listen(cfg.Addr, srv.Handler()); err != nil {
+	if err := listen(cfg.Addr, gm.Handler()); err != nil {
 		return err
 	}
 	front := servers[0]
@@ -183,7 +146,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	}
 	if cfg.MetricsAddr != "" {
 		mux := http.NewServeMux()
-		mux.Handle("GET /metrics", srv.MetricsHandler())
+		mux.Handle("GET /metrics", gm.MetricsHandler())
 		if err := listen(cfg.MetricsAddr, mux); err != nil {
 			closeAll()
 			return err
@@ -210,8 +173,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		go func() { errc <- hs.Serve(ln) }()
 	}
 	logTLS(log, cfg, tlsSet)
-	log.Info("goldmine: serving", "addr", listeners[0].Addr().String(), "scheme", tlsSet.scheme(), "db", cfg.DB,
-		"rooms_recovered", n)
+	log.Info("goldmine: serving", "addr", listeners[0].Addr().String(), "scheme", tlsSet.scheme(), "db", cfg.DB)
 
 	select {
 	case err := <-errc:
@@ -221,18 +183,18 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	log.Info("goldmine: shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
 	defer cancel()
-	console.Close() // its live streams would hold Shutdown up
+	gm.Drain() // the console's live streams would hold Shutdown up
 	for _, hs := range servers {
 		if err := hs.Shutdown(sctx); err != nil {
 			log.Warn("goldmine: http shutdown", "addr", hs.Addr, "err", err)
 		}
 	}
-	if err := srv.CloseSessions(sctx, server.CloseGoingAway, "server restarting"); err != nil {
-		log.Warn("goldmine: websocket shutdown", "err", err)
-	}
-	rooms.Close()
-	if err := st.Close(); err != nil {
-		return fmt.Errorf("close store: %w", err)
+	// WebSockets get 1001, the rooms stop, the writer is flushed and the
+	// database closed.
+	err = gm.Close(sctx)
+	gm = nil
+	if err != nil {
+		return err
 	}
 	log.Info("goldmine: stopped cleanly")
 	return nil

@@ -72,6 +72,9 @@ type Config struct {
 	Password string
 	Log      *slog.Logger
 	Now      func() time.Time
+	// Prefix is the path the server is mounted under ("" for the root, or
+	// "/game"); the console is at Prefix + "/admin".
+	Prefix string
 }
 
 // Admin is the console.
@@ -100,7 +103,7 @@ func New(ctx context.Context, cfg Config) (*Admin, error) {
 	}
 	a.started = a.now()
 	var err error
-	if a.pages, err = parseTemplates(cfg.Assets); err != nil {
+	if a.pages, err = parseTemplates(cfg.Assets, cfg.Prefix); err != nil {
 		return nil, err
 	}
 	if a.auth, err = newAuth(ctx, cfg.Store, cfg.Password, a.now); err != nil {
@@ -109,7 +112,7 @@ func New(ctx context.Context, cfg Config) (*Admin, error) {
 	if tok := a.auth.setupToken(); tok != "" {
 		// The only time a secret is logged, on purpose: it is the way in
 		// for the first admin, and it works once.
-		a.log.Warn("admin: no admin password yet; set one at this one-time link", "url", "/admin/setup?token="+tok)
+		a.log.Warn("admin: no admin password yet; set one at this one-time link", "url", a.path("/setup?token="+tok))
 	}
 	return a, nil
 }
@@ -122,7 +125,7 @@ func (a *Admin) Close() {
 }
 
 // parseTemplates parses each page with the layout, once.
-func parseTemplates(assets *static.Assets) (map[string]*template.Template, error) {
+func parseTemplates(assets *static.Assets, prefix string) (map[string]*template.Template, error) {
 	funcs := template.FuncMap{
 		"asset": assets.URL,
 		"ms":    func(t time.Time) int64 { return t.UnixMilli() },
@@ -134,6 +137,9 @@ func parseTemplates(assets *static.Assets) (map[string]*template.Template, error
 		},
 		"seatClass": func(s int) string { return fmt.Sprintf("s%d", s%8) },
 		"add":       func(a, b int) int { return a + b },
+		// adm is where the console is mounted: /admin under the host's
+		// prefix.
+		"adm": func() string { return prefix + "/admin" },
 	}
 	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html", "templates/parts.html")
 	if err != nil {
@@ -158,9 +164,12 @@ func parseTemplates(assets *static.Assets) (map[string]*template.Template, error
 	return pages, nil
 }
 
+// path returns the URL path of a console page.
+func (a *Admin) path(p string) string { return a.cfg.Prefix + "/admin" + p }
+
 // Register adds the console's routes under /admin.
-func (a *Admin) Register(e *gin.Engine) {
-	g := e.Group("/admin", a.crossOrigin())
+func (a *Admin) Register(r gin.IRouter) {
+	g := r.Group("/admin", a.crossOrigin())
 	g.GET("/login", a.loginPage)
 	g.POST("/login", a.loginPost)
 	g.GET("/setup", a.setupPage)
@@ -210,7 +219,7 @@ func (a *Admin) requireSession() gin.HandlerFunc {
 		}
 		if s == nil {
 			if c.Request.Method == http.MethodGet && c.GetHeader("HX-Request") == "" {
-				c.Redirect(http.StatusSeeOther, "/admin/login")
+				c.Redirect(http.StatusSeeOther, a.path("/login"))
 				c.Abort()
 				return
 			}

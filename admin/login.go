@@ -32,13 +32,13 @@ func (a *Admin) loginPost(c *gin.Context) {
 	}
 	a.log.Info("admin: logged in", "ip", ip)
 	a.setCookie(c, id, int(SessionIdle.Seconds()))
-	c.Redirect(http.StatusSeeOther, "/admin/")
+	c.Redirect(http.StatusSeeOther, a.path("/"))
 }
 
 // setCookie sets the session cookie: HttpOnly, SameSite=Strict, Secure over
 // TLS. maxAge < 0 deletes it.
 func (a *Admin) setCookie(c *gin.Context, value string, maxAge int) {
-	http.SetCookie(c.Writer, &http.Cookie{Name: cookieName, Value: value, Path: "/admin", MaxAge: maxAge,
+	http.SetCookie(c.Writer, &http.Cookie{Name: cookieName, Value: value, Path: a.path(""), MaxAge: maxAge,
 		HttpOnly: true, SameSite: http.SameSiteStrictMode, Secure: secure(c.Request)})
 }
 
@@ -47,8 +47,8 @@ func (a *Admin) logout(c *gin.Context) {
 		a.auth.logout(ck)
 	}
 	a.setCookie(c, "", -1)
-	c.Header("HX-Redirect", "/admin/login")
-	c.Redirect(http.StatusSeeOther, "/admin/login")
+	c.Header("HX-Redirect", a.path("/login"))
+	c.Redirect(http.StatusSeeOther, a.path("/login"))
 }
 
 func (a *Admin) validSetup(c *gin.Context) bool {
@@ -89,7 +89,7 @@ func (a *Admin) setupPost(c *gin.Context) {
 	default:
 		a.log.Info("admin: password set through the setup link", "ip", c.ClientIP())
 		a.record(c, "set_password", "admin", "setup link")
-		c.Redirect(http.StatusSeeOther, "/admin/login")
+		c.Redirect(http.StatusSeeOther, a.path("/login"))
 		return
 	}
 	a.render(c, http.StatusBadRequest, "setup", data)

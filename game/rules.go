@@ -2,7 +2,6 @@ package game
 
 import (
 	"fmt"
-	"slices"
 )
 
 // Limits on Rules, checked by Validate.
@@ -63,29 +62,11 @@ var presets = []Rules{
 }
 
 // Preset returns the named built-in preset.
-func Preset(name string) (Rules, bool) {
-	for _, p := range presets {
-		if p.Preset == name {
-			return p, true
-		}
-	}
-	return Rules{}, false
-}
+func Preset(name string) (Rules, bool) { return builtin.Preset(name) }
 
 // Presets returns every built-in preset, in a stable order.
-func Presets() []Rules { return slices.Clone(presets) }
+func Presets() []Rules { return builtin.All() }
 
 // Named returns r with Preset set to the name of the built-in preset it
-// equals, or to "custom" when it equals none. Overriding a preset's field
-// makes custom rules, so a listing never claims "classic" for a 30x30 board.
-func (r Rules) Named() Rules {
-	for _, p := range presets {
-		q := r
-		q.Preset = p.Preset
-		if q == p {
-			return q
-		}
-	}
-	r.Preset = "custom"
-	return r
-}
+// equals, or to "custom" when it equals none; see Catalog.Named.
+func (r Rules) Named() Rules { return builtin.Named(r) }

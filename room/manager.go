@@ -42,6 +42,14 @@ type Config struct {
 	// lock held: it may store the bot's identity, but not call back into
 	// the room.
 	Substitute func(level string) (Player, BotConn, error)
+	// OnNotice, if set, is told of rooms created and closed and of players
+	// joining and leaving, once each change is stored. It is called with
+	// the room's lock held, so it must not block nor call into the room:
+	// hand the notice to a queue.
+	OnNotice func(Notice)
+	// Presets names rules: a room whose rules equal a preset's is listed
+	// under its name. Nil means the built-in presets.
+	Presets *game.Catalog
 }
 
 // Defaults.
@@ -79,6 +87,12 @@ func NewManager(cfg Config) *Manager {
 	if cfg.OnGameOver == nil {
 		cfg.OnGameOver = func(GameRecord) {}
 	}
+	if cfg.OnNotice == nil {
+		cfg.OnNotice = func(Notice) {}
+	}
+	if cfg.Presets == nil {
+		cfg.Presets, _ = game.NewCatalog()
+	}
 	return &Manager{cfg: cfg, rooms: map[string]*Room{}}
 }
 
@@ -114,7 +128,7 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 		return Snapshot{}, err
 	}
 	for attempt := 0; ; attempt++ {
-		r := m.newRoom(newRoomID(), name, opts.Private, creator.ID, m.cfg.Clock.Now(), opts.Rules.Named())
+		r := m.newRoom(newRoomID(), name, opts.Private, creator.ID, m.cfg.Clock.Now(), m.cfg.Presets.Named(opts.Rules))
 		r.botSubstitute = opts.BotSubstitute
 		r.mu.Lock()
 		err := r.save(&Write{Create: true})
@@ -136,6 +150,7 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 		m.rooms[r.id] = r
 		m.mu.Unlock()
 		r.mu.Lock()
+		m.cfg.OnNotice(Notice{Kind: RoomCreated, Room: r.id, PlayerID: creator.ID, Name: creator.Name})
 		r.rearm()
 		r.mu.Unlock()
 		return snap, nil

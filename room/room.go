@@ -278,6 +278,7 @@ func (r *Room) emit(except *Member, ev any) {
 // O(members of this room), whatever else the server holds.
 func (r *Room) flush() {
 	for _, o := range r.out {
+		r.notices(o.ev)
 		frame := encode(o.ev)
 		for _, s := range r.seats {
 			if s.member != nil && s.member != o.except {

@@ -67,11 +67,19 @@ func (s *Server) bearer(c *gin.Context) (room.Player, error) {
 	return p, err
 }
 
+// errHostIdentity answers the built-in ways to get a token when the host
+// program signs players in itself (Config.Identity).
+var errHostIdentity = errorf(http.StatusNotImplemented, "not_configured", "players sign in through the site that hosts this game")
+
 type createPlayerReq struct {
 	Name string `json:"name"`
 }
 
 func (s *Server) createPlayer(c *gin.Context) {
+	if s.cfg.Identity != nil {
+		s.abort(c, errHostIdentity)
+		return
+	}
 	var req createPlayerReq
 	if err := s.decode(c, &req); err != nil {
 		s.abort(c, err)
@@ -130,15 +138,15 @@ type createRoomReq struct {
 
 // rules resolves the preset (classic when none is named) and applies the
 // overrides.
-func (req createRoomReq) rules() (game.Rules, error) {
+func (req createRoomReq) rules(presets *game.Catalog) (game.Rules, error) {
 	name := req.Preset
 	if name == "" {
 		name = "classic"
 	}
-	r, ok := game.Preset(name)
+	r, ok := presets.Preset(name)
 	if !ok {
 		return game.Rules{}, errorf(http.StatusBadRequest, "invalid_rules",
-			fmt.Sprintf("unknown preset %q: use classic, flags or party", name))
+			fmt.Sprintf("unknown preset %q: use %s", name, strings.Join(presets.Names(), ", ")))
 	}
 	setInt := func(dst *int, v *int) {
 		if v != nil {
@@ -159,7 +167,13 @@ func (req createRoomReq) rules() (game.Rules, error) {
 	if err := r.Validate(); err != nil {
 		return game.Rules{}, errorf(http.StatusBadRequest, "invalid_rules", cause(err))
 	}
-	return r.Named(), nil
+	return presets.Named(r), nil
+}
+
+// listPresets lists the presets rooms can be created from: the built-in
+// ones and any the host added.
+func (s *Server) listPresets(c *gin.Context) {
+	c.JSON(http.StatusOK, gin.H{"presets": s.cfg.Presets.All()})
 }
 
 func (s *Server) createRoom(c *gin.Context) {
@@ -173,7 +187,7 @@ func (s *Server) createRoom(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	rules, err := req.rules()
+	rules, err := req.rules(s.cfg.Presets)
 	if err != nil {
 		s.abort(c, err)
 		return

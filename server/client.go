@@ -9,14 +9,14 @@ import (
 
 // clientRoutes serves the web client and the SDK. The page is rendered
 // once, at start: it only carries the assets' hashed URLs.
-func (s *Server) clientRoutes(e *gin.Engine) error {
+func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 	a := s.cfg.Assets
 	t, err := a.Index()
 	if err != nil {
 		return err
 	}
 	var page bytes.Buffer
-	if err := t.Execute(&page, nil); err != nil {
+	if err := t.Execute(&page, map[string]string{"Base": s.cfg.Prefix}); err != nil {
 		return err
 	}
 	index := page.Bytes()
@@ -25,6 +25,11 @@ func (s *Server) clientRoutes(e *gin.Engine) error {
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
 	}
 	e.GET("/", serveIndex)
+	if s.cfg.Prefix != "" {
+		// gin would redirect /game to /game/ itself, but only as a 301
+		// that browsers keep; the page can just as well be served here.
+		e.GET("", serveIndex)
+	}
 	e.GET("/r/:id", serveIndex)
 	e.GET("/static/*file", gin.WrapH(a))
 	sdk, err := a.Read("sdk/goldmine.js")

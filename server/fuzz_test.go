@@ -73,7 +73,7 @@ func FuzzCreateRoomBody(f *testing.F) {
 			}
 			return
 		}
-		r, err := req.rules()
+		r, err := req.rules(game.Builtin())
 		if err != nil {
 			var ae *apiError
 			if !errors.As(err, &ae) || ae.code != "invalid_rules" {

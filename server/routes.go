@@ -32,16 +32,18 @@ func (s *Server) routes() (*gin.Engine, error) {
 		s.abort(c, errorf(http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed"))
 	})
 
-	e.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	g := e.Group(s.cfg.Prefix)
+	s.router = g
+	g.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	if s.cfg.Assets != nil {
-		if err := s.clientRoutes(e); err != nil {
+		if err := s.clientRoutes(g); err != nil {
 			return nil, err
 		}
 	}
-	e.GET("/ws", s.serveWS)
+	g.GET("/ws", s.serveWS)
 	if s.cfg.MetricsToken != "" {
 		metrics := s.MetricsHandler()
-		e.GET("/metrics", func(c *gin.Context) {
+		g.GET("/metrics", func(c *gin.Context) {
 			got := strings.TrimPrefix(c.GetHeader("Authorization"), "Bearer ")
 			if subtle.ConstantTimeCompare([]byte(got), []byte(s.cfg.MetricsToken)) != 1 {
 				c.Header("WWW-Authenticate", `Bearer realm="metrics"`)
@@ -52,7 +54,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 		})
 	}
 
-	api := e.Group("/api", s.rateLimit())
+	api := g.Group("/api", s.rateLimit())
 	api.POST("/players", s.createPlayer)
 	api.POST("/players/wechat", s.wechatLogin)
 	api.GET("/players/:id", s.getPlayer)
@@ -63,6 +65,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.GET("/leaderboard", s.leaderboard)
 	api.GET("/games", s.listGames)
 	api.GET("/games/:id", s.getGame)
+	api.GET("/presets", s.listPresets)
 	return e, nil
 }
 
@@ -72,7 +75,7 @@ func (s *Server) accessLog() gin.HandlerFunc {
 	return func(c *gin.Context) {
 		start := time.Now()
 		c.Next()
-		if c.Request.URL.Path == "/healthz" {
+		if c.Request.URL.Path == s.cfg.Prefix+"/healthz" {
 			return
 		}
 		status := c.Writer.Status()

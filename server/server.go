@@ -3,8 +3,10 @@ package server
 import (
 	"cmp"
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -13,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"goldmine/game"
 	"goldmine/room"
 	"goldmine/solver"
 	"goldmine/static"
@@ -68,6 +71,13 @@ type Config struct {
 	// Bots seats bots in rooms; nil answers POST /api/rooms/{id}/bots with
 	// 501 not_configured.
 	Bots Bots
+	// Prefix is the path everything is served under: "" for the root, or
+	// "/game" to serve /game/api/..., /game/ws and so on. It starts with a
+	// slash and does not end with one.
+	Prefix string
+	// Presets are the presets rooms may be created from; nil means the
+	// built-in ones.
+	Presets *game.Catalog
 }
 
 // Bots seats bots in waiting rooms; package bots implements it.
@@ -121,6 +131,7 @@ type Server struct {
 	tokens     *Tokens
 	identity   Identity
 	engine     *gin.Engine
+	router     *gin.RouterGroup // the engine under Config.Prefix
 	ws         *melody.Melody
 	sessions   sync.WaitGroup
 	metrics    *Metrics
@@ -146,6 +157,12 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.identity == nil {
 		s.identity = cfg.Tokens
+	}
+	if s.cfg.Presets == nil {
+		s.cfg.Presets, _ = game.NewCatalog()
+	}
+	if p := cfg.Prefix; p != "" && (!strings.HasPrefix(p, "/") || strings.HasSuffix(p, "/")) {
+		return nil, fmt.Errorf("server: prefix %q: want \"\" or a path like /game", p)
 	}
 	if s.metrics == nil {
 		s.metrics = NewMetrics()
@@ -186,6 +203,10 @@ func (s *Server) Handler() http.Handler { return s.engine }
 // Engine returns the gin engine, so that other parts (the admin console)
 // can add their routes to it.
 func (s *Server) Engine() *gin.Engine { return s.engine }
+
+// Router returns the route group under the server's prefix, where other
+// parts (the admin console) add their routes.
+func (s *Server) Router() *gin.RouterGroup { return s.router }
 
 // CloseSessions closes every WebSocket with code and reason, then waits,
 // until ctx is done, for their handlers to finish. http.Server.Shutdown does

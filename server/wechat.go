@@ -96,6 +96,10 @@ type wechatLoginReq struct {
 }
 
 func (s *Server) wechatLogin(c *gin.Context) {
+	if s.cfg.Identity != nil {
+		s.abort(c, errHostIdentity)
+		return
+	}
 	w := s.cfg.WeChat
 	if !w.configured() || s.cfg.WeChatStore == nil {
 		s.abort(c, errorf(http.StatusNotImplemented, "not_configured", "WeChat login is not configured on this server (--wechat-appid, --wechat-secret)"))

@@ -46,6 +46,31 @@ func (s *Store) CreatePlayer(ctx context.Context, name string, bot bool) (Player
 	return p, nil
 }
 
+// EnsurePlayer returns the player with this id, storing it with this name
+// first if it is new, or renaming it if its name changed. It is for
+// players whose identity a host program vouches for (a login of its own):
+// their ids are the host's.
+func (s *Store) EnsurePlayer(ctx context.Context, id, name string) (Player, error) {
+	p, err := s.Player(ctx, id)
+	if err == nil && p.Name == name {
+		return p, nil // the common case: no write
+	}
+	if err != nil && !errors.Is(err, ErrNotFound) {
+		return Player{}, fmt.Errorf("store: ensure player: %w", err)
+	}
+	err = s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec(`INSERT INTO players (id, name, created_at) VALUES (?, ?, ?)
+			ON CONFLICT (id) DO UPDATE SET name = excluded.name`, id, name, ms(s.now())); err != nil {
+			return err
+		}
+		return scanPlayer(tx.QueryRow(playerCols+" WHERE id = ?", id), &p)
+	})
+	if err != nil {
+		return Player{}, fmt.Errorf("store: ensure player: %w", err)
+	}
+	return p, nil
+}
+
 // CreateBot stores a new player marked as a bot, for package bots, and
 // returns its id. Bots are left out of the leaderboard.
 func (s *Store) CreateBot(ctx context.Context, name string) (string, error) {

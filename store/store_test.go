@@ -665,3 +665,25 @@ func TestClosedStoreRefusesWrites(t *testing.T) {
 		t.Fatalf("second Close = %v", err)
 	}
 }
+
+func TestEnsurePlayer(t *testing.T) {
+	ctx := context.Background()
+	s := mustOpen(t)
+	p, err := s.EnsurePlayer(ctx, "host:42", "Ada")
+	if err != nil || p.ID != "host:42" || p.Name != "Ada" || p.Banned() {
+		t.Fatalf("EnsurePlayer = %+v, %v", p, err)
+	}
+	if again, err := s.EnsurePlayer(ctx, "host:42", "Ada"); err != nil || again != p {
+		t.Fatalf("the second time: %+v, %v; want %+v", again, err, p)
+	}
+	renamed, err := s.EnsurePlayer(ctx, "host:42", "Ada L.")
+	if err != nil || renamed.Name != "Ada L." || !renamed.CreatedAt.Equal(p.CreatedAt) {
+		t.Fatalf("renamed: %+v, %v", renamed, err)
+	}
+	if err := s.SetBanned(ctx, "host:42", true); err != nil {
+		t.Fatal(err)
+	}
+	if b, err := s.EnsurePlayer(ctx, "host:42", "Ada"); err != nil || !b.Banned() {
+		t.Fatalf("a ban must survive: %+v, %v", b, err)
+	}
+}

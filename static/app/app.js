@@ -8,7 +8,10 @@
   var app = document.getElementById("app");
   var banner = document.getElementById("banner");
   var STORE = "goldmine.player";
-  var client = new G.Client({});
+  // BASE is the path the server is mounted under ("" or, say, "/game"):
+  // every URL of the client starts with it.
+  var BASE = (document.querySelector('meta[name="goldmine-base"]') || {}).content || "";
+  var client = new G.Client({ baseURL: location.origin + BASE });
   var room = null;        // the Room on the game page
   var lobbyTimer = null;  // the room list's refresh
   var tick = null;        // the countdown
@@ -55,7 +58,7 @@
   function header() {
     var me = saved();
     return h("header", { class: "top" },
-      h("a", { class: "brand", href: "/", onclick: function (e) { e.preventDefault(); go("/"); } }, "◆ Goldmine"),
+      h("a", { class: "brand", href: BASE + "/", onclick: function (e) { e.preventDefault(); go(BASE + "/"); } }, "◆ Goldmine"),
       me ? h("span", { class: "me" }, "Playing as ", h("b", { text: me.name }), " · ",
         h("a", { href: "#", onclick: function (e) { e.preventDefault(); localStorage.removeItem(STORE); client.token = null; route(); } }, "change")) : null);
   }
@@ -76,7 +79,7 @@
     var me = saved();
     if (!me) { namePage(); return; }
     client.token = me.token;
-    var m = location.pathname.match(/^\/r\/([A-Za-z0-9]{6})$/);
+    var m = location.pathname.slice(BASE.length).match(/^\/r\/([A-Za-z0-9]{6})$/);
     if (m) gamePage(m[1].toUpperCase(), new URLSearchParams(location.search).get("watch") === "1");
     else lobbyPage();
   }
@@ -112,6 +115,14 @@
       h("option", { value: "flags" }, "Flags: 16×16, 51 gold, gold keeps the turn"),
       h("option", { value: "party" }, "Party: 14×14, 40 gold, up to 6 players"),
       h("option", { value: "custom" }, "Custom rules…"));
+    // Presets the host added, after the built-in ones.
+    client.presets().then(function (list) {
+      list.forEach(function (r) {
+        if (r.preset === "classic" || r.preset === "flags" || r.preset === "party") return;
+        preset.insertBefore(h("option", { value: r.preset }, r.preset + ": " + r.rows + "×" + r.cols + ", " + r.gold + " gold, up to " + r.max_players + " players"),
+          preset.lastChild);
+      });
+    }, function () {});
     var fields = {
       rows: h("input", { type: "number", min: "5", max: "30", value: "9" }),
       cols: h("input", { type: "number", min: "5", max: "30", value: "9" }),
@@ -141,7 +152,7 @@
           opts.extra_turn_on_gold = extra.checked;
           opts.end_when_decided = decided.checked;
         }
-        client.createRoom(opts).then(function (snap) { go("/r/" + snap.id); }, function (e2) { err.textContent = e2.message; });
+        client.createRoom(opts).then(function (snap) { go(BASE + "/r/" + snap.id); }, function (e2) { err.textContent = e2.message; });
       }
     }, h("h2", {}, "New room"), h("div", { class: "row" }, preset, name), custom,
       h("div", { class: "row" }, h("label", {}, priv, "Private (join by code only)")),
@@ -155,7 +166,7 @@
       class: "card solo", onsubmit: function (e) {
         e.preventDefault();
         client.createRoom({ preset: "classic", name: "vs " + level.value + " bot", private: true }).then(function (snap) {
-          return client.addBot(snap.id, level.value).then(function () { go("/r/" + snap.id); });
+          return client.addBot(snap.id, level.value).then(function () { go(BASE + "/r/" + snap.id); });
         }).catch(function (e2) { err.textContent = e2.message; });
       }
     }, h("h2", {}, "Play a bot"), h("div", { class: "row" }, level, h("button", { class: "primary", type: "submit" }, "Play")));
@@ -164,7 +175,7 @@
       class: "card", onsubmit: function (e) {
         e.preventDefault();
         var id = code.value.trim().toUpperCase();
-        if (/^[23456789A-HJ-NP-Z]{6}$/.test(id)) go("/r/" + id); else err.textContent = "A room code has 6 letters and digits, without 0, O, 1 or I.";
+        if (/^[23456789A-HJ-NP-Z]{6}$/.test(id)) go(BASE + "/r/" + id); else err.textContent = "A room code has 6 letters and digits, without 0, O, 1 or I.";
       }
     }, h("h2", {}, "Join by code"), h("div", { class: "row" }, code, h("button", { type: "submit" }, "Join")));
 
@@ -178,8 +189,8 @@
             h("code", { class: "room-id", text: r.id }),
             h("span", { class: "meta", text: r.rules.preset + " " + r.rules.rows + "×" + r.rules.cols + " · " + r.players + "/" + r.max_players + " players · " + r.status }),
             h("span", { class: "actions" },
-              open ? h("button", { class: "primary", onclick: function () { go("/r/" + r.id); } }, "Join") : null,
-              h("button", { onclick: function () { go("/r/" + r.id + "?watch=1"); } }, "Watch")));
+              open ? h("button", { class: "primary", onclick: function () { go(BASE + "/r/" + r.id); } }, "Join") : null,
+              h("button", { onclick: function () { go(BASE + "/r/" + r.id + "?watch=1"); } }, "Watch")));
         });
         list.replaceChildren.apply(list, items.length ? items : [h("li", { class: "muted" }, "No open rooms. Create one!")]);
       }, function () { /* the next refresh will tell */ });
@@ -210,7 +221,7 @@
       else if (ev.code === 4003) setBanner("You are banned.", true);
     });
     r.on("error", function (e) {
-      if (e.code === "unknown_room") show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, "No room " + id), h("p", {}, "It may have closed."), h("button", { onclick: function () { go("/"); } }, "Back to the lobby"))));
+      if (e.code === "unknown_room") show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, "No room " + id), h("p", {}, "It may have closed."), h("button", { onclick: function () { go(BASE + "/"); } }, "Back to the lobby"))));
       else if (e.code === "unauthorized") { localStorage.removeItem(STORE); route(); }
     });
     if (tick) clearInterval(tick);
@@ -267,14 +278,14 @@
     else if (s.status === "finished") turnLine = h("p", { class: "turnline" }, "Game over.");
     else turnLine = h("p", { class: "turnline" }, "The room is closed.");
 
-    var link = location.origin + "/r/" + s.id;
+    var link = location.origin + BASE + "/r/" + s.id;
     var shareInput = h("input", { value: link, readonly: true, "aria-label": "Share link" });
     var actions = h("div", { class: "row" },
       s.status === "waiting" && mySeat !== null && s.players.length >= 2 ? h("button", { class: "primary", onclick: function () { room.start(); } }, "Start") : null,
       s.status === "waiting" && (saved() || {}).player_id === s.created_by && s.players.length < s.rules.max_players ? addBotControl(s.id) : null,
       s.status === "finished" && mySeat !== null && !(s.players[mySeat] || {}).rematch ? h("button", { class: "primary", onclick: function () { room.rematch(); } }, "Rematch") : null,
       s.status === "finished" && mySeat !== null && (s.players[mySeat] || {}).rematch ? h("span", { class: "muted" }, "Waiting for the others to want a rematch…") : null,
-      mySeat !== null && s.status !== "closed" ? h("button", { onclick: function () { if (s.status !== "playing" || confirm("Leave? You forfeit the game.")) { room.leave(); go("/"); } } }, "Leave") : null,
+      mySeat !== null && s.status !== "closed" ? h("button", { onclick: function () { if (s.status !== "playing" || confirm("Leave? You forfeit the game.")) { room.leave(); go(BASE + "/"); } } }, "Leave") : null,
       mySeat === null ? h("span", { class: "muted" }, "You are watching.") : null);
 
     var chatInput = h("input", { maxlength: "200", placeholder: "Say something", "aria-label": "Chat" });

@@ -229,6 +229,11 @@
     return this.http("POST", "/api/rooms/" + encodeURIComponent(roomID) + "/bots", { level: level || "normal" });
   };
 
+  // presets lists the presets rooms can be created from.
+  Client.prototype.presets = function () {
+    return this.http("GET", "/api/presets").then(function (r) { return r.presets; });
+  };
+
   Client.prototype.leaderboard = function (period) {
     return this.http("GET", "/api/leaderboard" + (period ? "?period=" + period : "")).then(function (r) { return r.players; });
   };

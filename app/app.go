@@ -1,0 +1,249 @@
+// Package app is Goldmine as a library: the whole game server (rooms,
+// protocol v1 over WebSocket, the JSON API, the SQLite store, the bots,
+// the admin console and the web client) behind one http.Handler, for a Go
+// program to mount in its own process.
+//
+//	gm, err := app.New(app.Config{DB: "game.db", Prefix: "/game"})
+//	if err != nil { ... }
+//	defer gm.Close(context.Background())
+//	mux.Handle("/game/", gm.Handler())
+//
+// The goldmine binary is the first host of this package: it adds flags,
+// TLS and listeners, and nothing a host could not do too. docs/embedding.md
+// describes the API, the hooks' guarantees and the identity contract.
+package app
+
+import (
+	"cmp"
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"goldmine/admin"
+	"goldmine/bots"
+	"goldmine/game"
+	"goldmine/room"
+	"goldmine/server"
+	"goldmine/static"
+	"goldmine/store"
+)
+
+// Config configures a Server. Only DB is required; every zero value takes
+// the default the goldmine binary documents for its flag.
+type Config struct {
+	// DB is the SQLite file, created if missing.
+	DB string
+	// Sync is "full" (the default: every commit is fsynced) or "normal".
+	Sync string
+	// DBMaxBytes caps the database file; 0 means no cap.
+	DBMaxBytes int64
+	// Prefix is the path Goldmine is mounted under: "" for the root, or a
+	// path such as "/game" (with a leading slash, without a trailing one).
+	// The API, /ws, the console, the web client and the static files all
+	// move under it.
+	Prefix string
+	// Log receives Goldmine's logs; nil means slog.Default().
+	Log *slog.Logger
+
+	// Identity, when set, signs players in with the host's own credentials
+	// instead of Goldmine's tokens; see Identity.
+	Identity Identity
+	// Presets are added to the built-in presets (classic, flags, party).
+	// Each is named by its Preset field and validated like any rules.
+	Presets []game.Rules
+
+	// AdminPassword is the console's password. Empty means the one stored
+	// in the database, or, with none, a one-time setup link in the log.
+	AdminPassword string
+	// AllowedOrigins are browser origins, besides the host's own, allowed
+	// to open the WebSocket; "*" allows any.
+	AllowedOrigins []string
+	// TrustedProxies are the reverse proxies whose X-Forwarded-For is
+	// believed, as addresses or CIDRs.
+	TrustedProxies []string
+	// MetricsToken, when set, serves Prometheus metrics at Prefix+"/metrics"
+	// to requests bearing it. MetricsHandler serves them without a token.
+	MetricsToken string
+	// WeChat configures WeChat mini-program login (not with Identity).
+	WeChat server.WeChat
+
+	// WS and Limits are the WebSocket settings and the server's limits.
+	WS     server.WSConfig
+	Limits server.Limits
+	// Rooms are the rooms' timers and limits.
+	Rooms RoomConfig
+	// BotDelay is a bot's mean pause before it acts.
+	BotDelay time.Duration
+	// HookQueue is how many hook events may wait at once (default 1024);
+	// beyond it, new ones are dropped and counted. HookTimeout bounds each
+	// hook call's context (default 30 s).
+	HookQueue   int
+	HookTimeout time.Duration
+}
+
+// RoomConfig are the rooms' timers and limits; zero values take the
+// defaults of package room.
+type RoomConfig struct {
+	Grace             time.Duration // a disconnected player keeps their seat this long
+	AbsentSkip        time.Duration // the longest turn of a disconnected player
+	IdleTimeout       time.Duration // a room nobody is connected to closes after this
+	MaxSpectators     int
+	MaxRooms          int // live rooms in all; 0 means no cap
+	MaxRoomsPerPlayer int // live rooms one player created; 0 means no cap
+}
+
+// Server is a running Goldmine: its database is open, its rooms are
+// recovered and its background work (timers, bots, the store's writer and
+// checkpoints, the hook queue) runs until Close.
+type Server struct {
+	cfg     Config
+	log     *slog.Logger
+	store   *store.Store
+	rooms   *room.Manager
+	bots    *bots.Manager
+	srv     *server.Server
+	console *admin.Admin
+	hooks   *hooks
+	closed  chan struct{}
+}
+
+// New opens the database, recovers the rooms that were live when it last
+// stopped (their players' clients reconnect into them), and builds the
+// handler. Close undoes it.
+func New(cfg Config) (_ *Server, err error) {
+	if cfg.DB == "" {
+		return nil, errors.New("app: Config.DB is required")
+	}
+	catalog, err := game.NewCatalog(cfg.Presets...)
+	if err != nil {
+		return nil, fmt.Errorf("app: %w", err)
+	}
+	ctx := context.Background()
+	s := &Server{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default()), closed: make(chan struct{})}
+	metrics := server.NewMetrics()
+	s.store, err = store.Open(ctx, store.Options{Path: cfg.DB, Sync: cfg.Sync, MaxBytes: cfg.DBMaxBytes, Log: s.log,
+		OnCommit: metrics.ObserveCommit})
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.store.Close()
+		}
+	}()
+	s.hooks = newHooks(s.store, s.log, metrics, cfg.HookQueue, cfg.HookTimeout)
+	defer func() {
+		if err != nil {
+			s.hooks.close(ctx)
+		}
+	}()
+	secret, err := s.store.Secret(ctx, "tokens", 32)
+	if err != nil {
+		return nil, err
+	}
+	tokens, err := server.NewTokens(secret, s.store)
+	if err != nil {
+		return nil, err
+	}
+	var identity server.Identity
+	if cfg.Identity != nil {
+		identity = hostIdentity{host: cfg.Identity, store: s.store}
+	}
+	// The rooms ask the bots for substitutes, and the bots join rooms.
+	r := cfg.Rooms
+	s.rooms = room.NewManager(room.Config{
+		Store: s.store, Log: s.log, Grace: r.Grace, AbsentSkip: r.AbsentSkip, IdleTimeout: r.IdleTimeout,
+		MaxSpectators: r.MaxSpectators, MaxRooms: r.MaxRooms, MaxRoomsPerPlayer: r.MaxRoomsPerPlayer,
+		OnDig: metrics.ObserveMove,
+		OnGameOver: func(g room.GameRecord) {
+			metrics.ObserveGame(g)
+			s.hooks.gameOver(g)
+		},
+		OnNotice:   s.hooks.notice,
+		Presets:    catalog,
+		Substitute: func(level string) (room.Player, room.BotConn, error) { return s.bots.Substitute(level) },
+	})
+	s.bots = bots.New(bots.Config{Rooms: s.rooms, Players: s.store, Log: s.log, Delay: cfg.BotDelay})
+	defer func() {
+		if err != nil {
+			s.bots.Close()
+			s.rooms.Close()
+		}
+	}()
+	n, err := s.rooms.Recover(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if err := s.bots.Restore(ctx); err != nil {
+		s.log.Warn("app: some bots could not take their seats again", "err", err)
+	}
+	assets, err := static.New(cfg.Prefix + "/static/")
+	if err != nil {
+		return nil, err
+	}
+	s.srv, err = server.New(server.Config{
+		Rooms: s.rooms, Store: s.store, Tokens: tokens, Identity: identity, Log: s.log,
+		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, Assets: assets,
+		WeChat: cfg.WeChat, WeChatStore: s.store, Bots: s.bots, Metrics: metrics, MetricsToken: cfg.MetricsToken,
+		WS: cfg.WS, Limits: cfg.Limits, Prefix: cfg.Prefix, Presets: catalog,
+	})
+	if err != nil {
+		return nil, err
+	}
+	s.console, err = admin.New(ctx, admin.Config{Rooms: s.rooms, Store: s.store, Assets: assets, Bots: s.bots,
+		Sessions: s.srv.Sessions, Password: cfg.AdminPassword, Log: s.log, Prefix: cfg.Prefix})
+	if err != nil {
+		return nil, err
+	}
+	s.console.Register(s.srv.Router())
+	s.log.Info("app: ready", "db", cfg.DB, "prefix", cfg.Prefix, "rooms_recovered", n)
+	return s, nil
+}
+
+// Handler serves everything under Config.Prefix: mount it there, e.g.
+// mux.Handle("/game/", h). Requests outside the prefix get a JSON 404.
+func (s *Server) Handler() http.Handler { return s.srv.Handler() }
+
+// MetricsHandler serves the Prometheus metrics without authentication, for
+// a listener that only the monitoring network reaches.
+func (s *Server) MetricsHandler() http.Handler { return s.srv.MetricsHandler() }
+
+// Drain ends the console's live streams (server-sent events), which would
+// otherwise hold http.Server.Shutdown up for as long as an admin's browser
+// stays. Register it with the host's server, before serving:
+//
+//	hs.RegisterOnShutdown(gm.Drain)
+func (s *Server) Drain() { s.console.Close() }
+
+// Close shuts Goldmine down in order: the console's live streams end,
+// every WebSocket is closed with 1001 "server restarting" (clients
+// reconnect when the host is back, into the same games), the bots and the
+// rooms' timers stop, the hooks still queued run until ctx is done, and
+// the store's writer is flushed and the database closed. Stop the host's
+// http.Server first, so that no new request comes in. Close is safe to
+// call more than once; later calls return nil.
+func (s *Server) Close(ctx context.Context) error {
+	select {
+	case <-s.closed:
+		return nil
+	default:
+		close(s.closed)
+	}
+	s.console.Close()
+	var errs []error
+	if err := s.srv.CloseSessions(ctx, server.CloseGoingAway, "server restarting"); err != nil {
+		errs = append(errs, fmt.Errorf("app: close websockets: %w", err))
+	}
+	s.bots.Close()
+	s.rooms.Close()
+	if err := s.hooks.close(ctx); err != nil {
+		errs = append(errs, err)
+	}
+	if err := s.store.Close(); err != nil {
+		errs = append(errs, fmt.Errorf("app: close store: %w", err))
+	}
+	return errors.Join(errs...)
+}
