@@ -97,6 +97,9 @@ func (tb *table) digID(seat, row, col int, id string) frame {
 
 // undug returns the first undug cell in row-major order, whose content
 // the layout says is gold (want=1), not gold (want=0), or either (-1).
+// When no undug cell has the content wanted (a flood fill can open every
+// empty cell at once), it returns any undug cell: callers want a legal dig
+// more than a particular one.
 func (tb *table) undug(want int) (int, int) {
 	for i := 0; i < tb.rows*tb.cols; i++ {
 		if tb.dug[i] {
@@ -106,6 +109,9 @@ func (tb *table) undug(want int) (int, int) {
 			continue
 		}
 		return i / tb.cols, i % tb.cols
+	}
+	if want >= 0 {
+		return tb.undug(-1)
 	}
 	return -1, -1
 }
