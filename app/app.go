@@ -149,8 +149,12 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	var identity server.Identity
+	var pageToken func(*http.Request) string
 	if cfg.Identity != nil {
 		identity = hostIdentity{host: cfg.Identity, store: s.store}
+		if b, ok := cfg.Identity.(BrowserIdentity); ok {
+			pageToken = b.TokenFor
+		}
 	}
 	// The rooms ask the bots for substitutes, and the bots join rooms.
 	r := cfg.Rooms
@@ -188,7 +192,7 @@ func New(cfg Config) (_ *Server, err error) {
 		Rooms: s.rooms, Store: s.store, Tokens: tokens, Identity: identity, Log: s.log,
 		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, Assets: assets,
 		WeChat: cfg.WeChat, WeChatStore: s.store, Bots: s.bots, Metrics: metrics, MetricsToken: cfg.MetricsToken,
-		WS: cfg.WS, Limits: cfg.Limits, Prefix: cfg.Prefix, Presets: catalog,
+		WS: cfg.WS, Limits: cfg.Limits, Prefix: cfg.Prefix, Presets: catalog, PageToken: pageToken,
 	})
 	if err != nil {
 		return nil, err

@@ -3,6 +3,7 @@ package app
 import (
 	"context"
 	"fmt"
+	"net/http"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -36,6 +37,18 @@ type Player struct {
 // "unavailable" error on the socket.
 type Identity interface {
 	Authenticate(ctx context.Context, token string) (Player, error)
+}
+
+// BrowserIdentity is an Identity that also knows a browser's own session
+// on the host site (a cookie, say). With one, the built-in web client at
+// Prefix+"/" signs its user in by itself: the page carries the token
+// TokenFor returns, and the client asks who that is. Without one, the web
+// client asks its user to sign in on the host site.
+type BrowserIdentity interface {
+	Identity
+	// TokenFor returns the token of the player r comes from, or "" for
+	// nobody signed in.
+	TokenFor(r *http.Request) string
 }
 
 // ErrBadToken is what an Identity returns, wrapped, for a token that does

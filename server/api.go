@@ -108,7 +108,18 @@ func cleanName(name string) (string, error) {
 }
 
 func (s *Server) getPlayer(c *gin.Context) {
-	p, err := s.store.Player(c.Request.Context(), c.Param("id"))
+	id := c.Param("id")
+	if id == "me" {
+		// Who the Bearer token signs in: how a page handed a token by its
+		// host learns the player's id and name.
+		me, err := s.bearer(c)
+		if err != nil {
+			s.abort(c, err)
+			return
+		}
+		id = me.ID
+	}
+	p, err := s.store.Player(c.Request.Context(), id)
 	if errors.Is(err, store.ErrNotFound) {
 		s.abort(c, errorf(http.StatusNotFound, "unknown_player", "no such player"))
 		return

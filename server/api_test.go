@@ -88,6 +88,11 @@ func TestAPI(t *testing.T) {
 		{name: "player/get", method: "GET", url: "/api/players/" + alice.ID, status: 200,
 			has: []string{`"player_id":"` + alice.ID, `"name":"Alice"`, `"games":0`, `"wins":0`, `"gold":0`}, hasNot: []string{"token"}},
 		{name: "player/unknown", method: "GET", url: "/api/players/nobody", status: 404, has: []string{`"unknown_player"`}},
+		{name: "player/me", method: "GET", url: "/api/players/me", token: "alice", status: 200,
+			has: []string{`"player_id":"` + alice.ID, `"name":"Alice"`}, hasNot: []string{"token"}},
+		{name: "player/me without a token", method: "GET", url: "/api/players/me", status: 401, has: []string{`"unauthorized"`}},
+		{name: "presets", method: "GET", url: "/api/presets", status: 200,
+			has: []string{`"preset":"classic"`, `"preset":"flags"`, `"preset":"party"`}},
 
 		{name: "room/no token", method: "POST", url: "/api/rooms", body: `{"preset":"classic"}`, status: 401, has: []string{`"unauthorized"`}},
 		{name: "room/forged token", method: "POST", url: "/api/rooms", token: alice.ID + ".forged", body: `{}`, status: 401},

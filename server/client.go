@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"maps"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -15,12 +16,32 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 	if err != nil {
 		return err
 	}
+	// Identity says whether players sign in here ("") or through the
+	// site that embeds the server ("host"): the page then has no name form.
+	data := map[string]string{"Base": s.cfg.Prefix, "Identity": ""}
+	if s.cfg.Identity != nil {
+		data["Identity"] = "host"
+	}
 	var page bytes.Buffer
-	if err := t.Execute(&page, map[string]string{"Base": s.cfg.Prefix}); err != nil {
+	if err := t.Execute(&page, data); err != nil {
 		return err
 	}
 	index := page.Bytes()
 	serveIndex := func(c *gin.Context) {
+		if s.cfg.PageToken != nil {
+			if tok := s.cfg.PageToken(c.Request); tok != "" {
+				var page bytes.Buffer
+				d := maps.Clone(data)
+				d["Token"] = tok
+				if err := t.Execute(&page, d); err != nil {
+					s.abort(c, err)
+					return
+				}
+				c.Header("Cache-Control", "no-store")
+				c.Data(http.StatusOK, "text/html; charset=utf-8", page.Bytes())
+				return
+			}
+		}
 		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
 	}

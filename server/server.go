@@ -78,6 +78,11 @@ type Config struct {
 	// Presets are the presets rooms may be created from; nil means the
 	// built-in ones.
 	Presets *game.Catalog
+	// PageToken, when set, signs the web client's user in: it returns the
+	// token of the player the page request comes from (by the host's own
+	// session cookie, say), or "". The page then carries that token, so it
+	// is rendered for each request and never cached. Set with Identity.
+	PageToken func(r *http.Request) string
 }
 
 // Bots seats bots in waiting rooms; package bots implements it.

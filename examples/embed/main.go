@@ -117,6 +117,22 @@ func newHost(dir string, log *slog.Logger) (*host, error) {
 	return h, nil
 }
 
+// sessionCookie holds a browser's session token on the site.
+const sessionCookie = "site_session"
+
+// TokenFor implements app.BrowserIdentity: the game's web client signs in
+// whoever signed in on the site, by its session cookie.
+func (h *host) TokenFor(r *http.Request) string {
+	c, err := r.Cookie(sessionCookie)
+	if err != nil {
+		return ""
+	}
+	if _, err := h.Authenticate(r.Context(), c.Value); err != nil {
+		return ""
+	}
+	return c.Value
+}
+
 // Authenticate implements app.Identity with the site's own sessions.
 func (h *host) Authenticate(ctx context.Context, token string) (app.Player, error) {
 	h.mu.Lock()
@@ -133,11 +149,14 @@ func (h *host) home(w http.ResponseWriter, r *http.Request) {
 	fmt.Fprint(w, `<!doctype html><title>The host site</title>
 <h1>The host site</h1>
 <p>This is the host's own page. Its game is at <a href="/game/">/game/</a>; its results are at <a href="/results">/results</a>.</p>
-<form method="post" action="/login"><input name="name" placeholder="Your name"> <button>Sign in</button></form>`)
+<form method="post" action="/login"><input type="hidden" name="next" value="/game/">
+<input name="name" placeholder="Your name"> <button>Sign in and play</button></form>`)
 }
 
 // login signs a player in by name, as a real site would after checking a
-// password, and hands out the session token that Goldmine then accepts.
+// password, and hands out the session token that Goldmine then accepts: as
+// a cookie, for the game's web client, and in JSON, for other clients. A
+// form with next goes on there.
 func (h *host) login(w http.ResponseWriter, r *http.Request) {
 	name := strings.TrimSpace(r.FormValue("name"))
 	if name == "" || len(name) > 40 {
@@ -152,6 +171,11 @@ func (h *host) login(w http.ResponseWriter, r *http.Request) {
 	p := app.Player{ID: fmt.Sprintf("site-%d", h.users), Name: name}
 	h.sessions[token] = p
 	h.mu.Unlock()
+	http.SetCookie(w, &http.Cookie{Name: sessionCookie, Value: token, Path: "/", HttpOnly: true, SameSite: http.SameSiteLaxMode})
+	if next := r.FormValue("next"); strings.HasPrefix(next, "/") && !strings.HasPrefix(next, "//") {
+		http.Redirect(w, r, next, http.StatusSeeOther)
+		return
+	}
 	w.Header().Set("Content-Type", "application/json")
 	json.NewEncoder(w).Encode(map[string]string{"player_id": p.ID, "name": p.Name, "token": token})
 }

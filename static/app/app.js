@@ -10,7 +10,11 @@
   var STORE = "goldmine.player";
   // BASE is the path the server is mounted under ("" or, say, "/game"):
   // every URL of the client starts with it.
-  var BASE = (document.querySelector('meta[name="goldmine-base"]') || {}).content || "";
+  var BASE = meta("goldmine-base");
+  // With a host site's login (docs/embedding.md), the host signs players
+  // in: the page may carry the player's token, and has no name form.
+  var HOST_LOGIN = meta("goldmine-identity") === "host";
+  var PAGE_TOKEN = meta("goldmine-token");
   var client = new G.Client({ baseURL: location.origin + BASE });
   var room = null;        // the Room on the game page
   var lobbyTimer = null;  // the room list's refresh
@@ -51,6 +55,10 @@
     banner.classList.toggle("bad", !!bad);
   }
 
+  function meta(name) {
+    return (document.querySelector('meta[name="' + name + '"]') || {}).content || "";
+  }
+
   function saved() {
     try { return JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { return null; }
   }
@@ -60,7 +68,7 @@
     return h("header", { class: "top" },
       h("a", { class: "brand", href: BASE + "/", onclick: function (e) { e.preventDefault(); go(BASE + "/"); } }, "◆ Goldmine"),
       me ? h("span", { class: "me" }, "Playing as ", h("b", { text: me.name }), " · ",
-        h("a", { href: "#", onclick: function (e) { e.preventDefault(); localStorage.removeItem(STORE); client.token = null; route(); } }, "change")) : null);
+        HOST_LOGIN ? null : h("a", { href: "#", onclick: function (e) { e.preventDefault(); localStorage.removeItem(STORE); client.token = null; route(); } }, "change")) : null);
   }
 
   // --- Routing -------------------------------------------------------------
@@ -77,6 +85,7 @@
     if (lobbyTimer) { clearInterval(lobbyTimer); lobbyTimer = null; }
     setBanner("");
     var me = saved();
+    if (PAGE_TOKEN && (!me || me.token !== PAGE_TOKEN)) { adoptPageToken(); return; }
     if (!me) { namePage(); return; }
     client.token = me.token;
     var m = location.pathname.slice(BASE.length).match(/^\/r\/([A-Za-z0-9]{6})$/);
@@ -86,7 +95,24 @@
 
   // --- Name --------------------------------------------------------------------
 
+  // adoptPageToken signs in the player the host put on the page.
+  function adoptPageToken() {
+    client.token = PAGE_TOKEN;
+    client.me().then(function (p) {
+      localStorage.setItem(STORE, JSON.stringify({ token: PAGE_TOKEN, player_id: p.player_id, name: p.name }));
+      route();
+    }, function (e) {
+      PAGE_TOKEN = "";
+      setBanner("Could not sign you in: " + e.message, true);
+    });
+  }
+
   function namePage() {
+    if (HOST_LOGIN) {
+      show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, "Welcome to Goldmine"),
+        h("p", {}, "Sign in on the site that hosts this game, then come back to play."))));
+      return;
+    }
     var input = h("input", { name: "name", maxlength: "24", required: true, autocomplete: "nickname", placeholder: "Your name" });
     var err = h("p", { class: "error", role: "alert" });
     var form = h("form", {

@@ -229,6 +229,11 @@
     return this.http("POST", "/api/rooms/" + encodeURIComponent(roomID) + "/bots", { level: level || "normal" });
   };
 
+  // me returns who the client's token signs in: {player_id, name, ...}.
+  Client.prototype.me = function () {
+    return this.http("GET", "/api/players/me");
+  };
+
   // presets lists the presets rooms can be created from.
   Client.prototype.presets = function () {
     return this.http("GET", "/api/presets").then(function (r) { return r.presets; });
