@@ -86,7 +86,7 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.WSWriteWait, "ws-write-wait", server.DefaultWriteWait, "longest write of one frame to a WebSocket")
 	fs.StringVar(&cfg.DebugAddr, "debug-addr", "", "serve Go's profiler (/debug/pprof/) on this address; keep it private (off by default)")
 	fs.DurationVar(&cfg.ReadHeaderTimeout, "read-header-timeout", server.DefaultReadHeaderTimeout, "longest time a client may take to send its request headers")
-	fs.StringVar(&cfg.DB, "db", "./goldmine.db", "SQLite database file (created if missing)")
+	fs.StringVar(&cfg.DB, "db", "./goldmine.db", "SQLite database file (created if missing), or a postgres://user:pass@host/db URL")
 	fs.StringVar(&cfg.Sync, "sync", store.SyncFull, "SQLite synchronous mode: full (a stored move survives power loss) or normal (survives a process crash; the last commits can be lost on power loss)")
 	fs.Int64Var(&cfg.DBMaxMB, "db-max-mb", 0, "cap on the database size in MiB; moves are refused with 'unavailable' past it (0: no cap)")
 	fs.StringVar(&cfg.AllowedOrigins, "allowed-origins", "", "comma-separated browser origins allowed to open /ws besides this server's own, or * for any; requests without an Origin (mini-programs) are always allowed")

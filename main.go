@@ -173,7 +173,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		go func() { errc <- hs.Serve(ln) }()
 	}
 	logTLS(log, cfg, tlsSet)
-	log.Info("goldmine: serving", "addr", listeners[0].Addr().String(), "scheme", tlsSet.scheme(), "db", cfg.DB)
+	log.Info("goldmine: serving", "addr", listeners[0].Addr().String(), "scheme", tlsSet.scheme(), "db", gm.Database())
 
 	select {
 	case err := <-errc:

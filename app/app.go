@@ -34,7 +34,8 @@ import (
 // Config configures a Server. Only DB is required; every zero value takes
 // the default the goldmine binary documents for its flag.
 type Config struct {
-	// DB is the SQLite file, created if missing.
+	// DB is the SQLite file, created if missing, or a postgres:// URL of a
+	// PostgreSQL database (docs/scaling.md).
 	DB string
 	// Sync is "full" (the default: every commit is fsynced) or "normal".
 	Sync string
@@ -203,9 +204,13 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.console.Register(s.srv.Router())
-	s.log.Info("app: ready", "db", cfg.DB, "prefix", cfg.Prefix, "rooms_recovered", n)
+	s.log.Info("app: ready", "db", s.store.Path(), "prefix", cfg.Prefix, "rooms_recovered", n)
 	return s, nil
 }
+
+// Database names the database in use: the SQLite file's path, or the
+// PostgreSQL URL without its password.
+func (s *Server) Database() string { return s.store.Path() }
 
 // Handler serves everything under Config.Prefix: mount it there, e.g.
 // mux.Handle("/game/", h). Requests outside the prefix get a JSON 404.

@@ -14,6 +14,9 @@ import (
 // writing to src meanwhile (WAL lets both run), and the copy is compact and
 // ready to use as it is. dest must not exist.
 func Backup(ctx context.Context, src, dest string) error {
+	if IsPostgres(src) {
+		return errors.New("store: backup: goldmine backup copies SQLite files; back a PostgreSQL database up with pg_dump")
+	}
 	if _, err := os.Stat(dest); err == nil {
 		return fmt.Errorf("store: backup: %s exists", dest)
 	} else if !errors.Is(err, fs.ErrNotExist) {

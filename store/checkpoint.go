@@ -62,7 +62,7 @@ func (s *Store) checkpointer() {
 }
 
 func (s *Store) stopCheckpointer() error {
-	if s.ckpt == nil {
+	if s.ckpt == nil { // PostgreSQL checkpoints by itself
 		return nil
 	}
 	close(s.ckptStop)

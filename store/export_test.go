@@ -49,7 +49,7 @@ func OpenAtVersion(tb testing.TB, path string, version int, setup string) {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	all, err := migrations()
+	all, err := migrations("migrations")
 	if err != nil {
 		tb.Fatal(err)
 	}

@@ -174,7 +174,7 @@ func (s *Store) Leaderboard(ctx context.Context, period string, limit int) ([]St
 		rows, err = s.r.QueryContext(ctx, `SELECT gp.player_id, p.name, sum(gp.winner) AS w, count(*), sum(gp.score) AS gd
 			FROM game_players gp JOIN games g ON g.id = gp.game_id JOIN players p ON p.id = gp.player_id
 			WHERE g.ended_at >= ? AND g.ended_reason <> 'closed' AND p.bot = 0 AND p.banned_at IS NULL
-			GROUP BY gp.player_id ORDER BY w DESC, gd DESC, gp.player_id LIMIT ?`, since, limit)
+			GROUP BY gp.player_id, p.name ORDER BY w DESC, gd DESC, gp.player_id LIMIT ?`, since, limit)
 	default:
 		return nil, fmt.Errorf("store: leaderboard period %q: want %q or %q", period, PeriodAll, PeriodWeek)
 	}

@@ -11,7 +11,10 @@ import (
 	"strings"
 )
 
-//go:embed migrations/*.sql
+// The SQLite schema's history is in migrations/, PostgreSQL's in
+// migrations_pg/: the same tables and columns, in each one's types.
+//
+//go:embed migrations/*.sql migrations_pg/*.sql
 var migrationFS embed.FS
 
 type migration struct {
@@ -22,8 +25,8 @@ type migration struct {
 
 // migrations returns the embedded migrations in order. Their file names are
 // NNNN_name.sql; numbers start at 1 and have no gaps.
-func migrations() ([]migration, error) {
-	files, err := fs.Glob(migrationFS, "migrations/*.sql")
+func migrations(dir string) ([]migration, error) {
+	files, err := fs.Glob(migrationFS, dir+"/*.sql")
 	if err != nil {
 		return nil, err
 	}
@@ -53,12 +56,16 @@ func migrations() ([]migration, error) {
 // migrate applies, each in its own transaction, the migrations the database
 // lacks, and refuses a database that a newer binary migrated further.
 func (s *Store) migrate(ctx context.Context) error {
-	all, err := migrations()
+	dir, timeType := "migrations", "INTEGER"
+	if s.d.postgres {
+		dir, timeType = "migrations_pg", "BIGINT"
+	}
+	all, err := migrations(dir)
 	if err != nil {
 		return err
 	}
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
-		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)`); err != nil {
+		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at `+timeType+` NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)
 	}
 	var current int

@@ -124,7 +124,7 @@ func (s *Store) Player(ctx context.Context, id string) (Player, error) {
 // (any case), best players first. An empty q lists everyone.
 func (s *Store) SearchPlayers(ctx context.Context, q string, limit int) ([]Player, error) {
 	q = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
-	rows, err := s.r.QueryContext(ctx, playerCols+` WHERE name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\'
+	rows, err := s.r.QueryContext(ctx, playerCols+` WHERE `+s.d.search+`
 		ORDER BY wins DESC, gold DESC, id LIMIT ?`, q, q, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: search players: %w", err)

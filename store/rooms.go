@@ -138,12 +138,9 @@ func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 }
 
 func (s *Store) saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (int64, error) {
-	res, err := tx.Stmt(s.ps.insertGame).Exec(g.RoomID, g.GameNo, string(rules), int64(g.Seed), g.First, g.Layout,
-		g.Salt, g.Commitment, string(g.Reason), ms(g.StartedAt), ms(g.EndedAt), string(moves))
-	if err != nil {
-		return 0, fmt.Errorf("store: save game %s/%d: %w", g.RoomID, g.GameNo, err)
-	}
-	id, err := res.LastInsertId()
+	var id int64
+	err := tx.Stmt(s.ps.insertGame).QueryRow(g.RoomID, g.GameNo, string(rules), int64(g.Seed), g.First, g.Layout,
+		g.Salt, g.Commitment, string(g.Reason), ms(g.StartedAt), ms(g.EndedAt), string(moves)).Scan(&id)
 	if err != nil {
 		return 0, fmt.Errorf("store: save game %s/%d: %w", g.RoomID, g.GameNo, err)
 	}

@@ -32,22 +32,20 @@ const (
 	// first move of the oldest of them belongs to finished games, which
 	// hold their own moves. A game in play whose start is unknown
 	// (log_from 0: carried over by migration 0002 before its first move)
-	// keeps the whole journal until it ends.
-	sqlPrune = `DELETE FROM moves WHERE id < min(
-		coalesce((SELECT min(log_from) FROM rooms WHERE status = 'playing'),
-			(SELECT coalesce(max(id), 0) + 1 FROM moves)),
-		(SELECT coalesce(min(id), 0) FROM moves) + ?)`
+	// keeps the whole journal until it ends. The statement is the
+	// dialect's prune.
 )
 
 const (
 	sqlInsertGame = `INSERT INTO games (room_id, game_no, rules, seed, first_seat, layout, salt, commitment,
-		ended_reason, started_at, ended_at, moves) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+		ended_reason, started_at, ended_at, moves) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`
 	sqlInsertGamePlayer = `INSERT INTO game_players (game_id, seat, player_id, name, bot, score, rank, winner,
 		forfeited) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// A player of a counted game: created if a host's identity system
 	// made them (no row yet), and their totals raised, in one statement.
 	sqlCountPlayer = `INSERT INTO players (id, name, bot, created_at, games, wins, gold) VALUES (?, ?, ?, ?, 1, ?, ?)
-		ON CONFLICT (id) DO UPDATE SET games = games + 1, wins = wins + excluded.wins, gold = gold + excluded.gold`
+		ON CONFLICT (id) DO UPDATE SET games = players.games + 1, wins = players.wins + excluded.wins,
+		gold = players.gold + excluded.gold`
 	// A player of a game that counts for nobody (closed by an admin).
 	sqlAddPlayer = `INSERT INTO players (id, name, bot, created_at) VALUES (?, ?, ?, ?) ON CONFLICT (id) DO NOTHING`
 	sqlLastGame  = `UPDATE rooms SET last_game_id = ? WHERE id = ?`
@@ -64,7 +62,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ps.updateRoom, sqlUpdateRoom},
 		{&s.ps.insertMove, sqlInsertMove},
 		{&s.ps.startLog, sqlStartLog},
-		{&s.ps.prune, sqlPrune},
+		{&s.ps.prune, s.d.prune},
 		{&s.ps.insertGame, sqlInsertGame},
 		{&s.ps.insertGamePlayer, sqlInsertGamePlayer},
 		{&s.ps.countPlayer, sqlCountPlayer},

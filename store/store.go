@@ -1,6 +1,6 @@
-// Package store keeps Goldmine's data in one SQLite file: players, the
-// server secret, live rooms and their moves, finished games and the admin
-// audit log.
+// Package store keeps Goldmine's data in one SQLite file, or in a
+// PostgreSQL database (postgres.go): players, the server secret, live
+// rooms and their moves, finished games and the admin audit log.
 //
 // Every write goes through one writer goroutine on one connection, which
 // group-commits: it takes every pending write (up to a cap) into a single
@@ -47,7 +47,9 @@ const (
 
 // Options configure Open. Zero values take the defaults.
 type Options struct {
-	// Path is the database file; it is created if missing.
+	// Path is the database file; it is created if missing. A
+	// postgres:// or postgresql:// URL opens that PostgreSQL database
+	// instead (see IsPostgres).
 	Path string
 	// Sync is SyncFull (default) or SyncNormal.
 	Sync string
@@ -73,6 +75,7 @@ type Options struct {
 // Store is an open database.
 type Store struct {
 	path        string
+	d           dialect
 	w           *sql.DB // exactly one connection: the writer
 	r           *sql.DB // the read pool
 	now         func() time.Time
@@ -136,6 +139,10 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	if s.onCommit == nil {
 		s.onCommit = func(int, time.Duration, error) {}
 	}
+	if IsPostgres(opts.Path) {
+		return s.openPostgres(ctx, opts)
+	}
+	s.d = sqliteDialect
 	var err error
 	// The writer leaves checkpoints to the checkpointer (checkpoint.go).
 	if s.w, err = sql.Open("sqlite", dsn(opts.Path, opts.Sync, "_pragma=wal_autocheckpoint(0)")); err != nil {
@@ -178,7 +185,61 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 	return s, nil
 }
 
-// Path returns the database file's path.
+// openPostgres is Open for a PostgreSQL URL: the same writer and readers,
+// on pooled connections to the server.
+func (s *Store) openPostgres(ctx context.Context, opts Options) (*Store, error) {
+	if opts.MaxBytes > 0 {
+		return nil, errors.New("store: a size cap (--db-max-mb) is for SQLite files; cap a PostgreSQL database on its server")
+	}
+	s.d = postgresDialect
+	s.path = redact(opts.Path)
+	var err error
+	if s.w, err = openPostgres(opts.Path, opts.Sync); err != nil {
+		return nil, err
+	}
+	// One writer connection, as with SQLite: the group commit needs one
+	// transaction at a time, and it keeps the prepared statements.
+	s.w.SetMaxOpenConns(1)
+	s.w.SetMaxIdleConns(1)
+	s.w.SetConnMaxLifetime(0)
+	s.w.SetConnMaxIdleTime(0)
+	if err := s.w.PingContext(ctx); err != nil {
+		s.w.Close()
+		return nil, fmt.Errorf("store: connect to %s: %w", s.path, err)
+	}
+	if err := s.migrate(ctx); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	if err := s.prepare(ctx); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	if s.r, err = openPostgres(opts.Path, opts.Sync); err != nil {
+		s.w.Close()
+		return nil, err
+	}
+	n := cmp.Or(opts.Readers, 4)
+	s.r.SetMaxOpenConns(n)
+	s.r.SetMaxIdleConns(n)
+	go s.writer()
+	return s, nil
+}
+
+// redact drops the password from a database URL, for logs and errors.
+func redact(db string) string {
+	u, err := url.Parse(db)
+	if err != nil {
+		return "(a database URL)"
+	}
+	return u.Redacted()
+}
+
+// Postgres reports whether the store is on PostgreSQL.
+func (s *Store) Postgres() bool { return s.d.postgres }
+
+// Path returns the database file's path, or the PostgreSQL URL without
+// its password.
 func (s *Store) Path() string { return s.path }
 
 // Close stops taking writes, commits every write already taken, and closes
@@ -212,13 +273,25 @@ func (s *Store) limitSize(ctx context.Context, max int64) error {
 	return nil
 }
 
-// SetMaxBytes changes the size cap at run time, between two commits.
+// SetMaxBytes changes the size cap at run time, between two commits. It is
+// for SQLite files only.
 func (s *Store) SetMaxBytes(ctx context.Context, max int64) error {
+	if s.d.postgres {
+		return errors.New("store: a size cap is for SQLite files")
+	}
 	return s.write(ctx, func(tx *sql.Tx) error { return nil }, func() error { return s.limitSize(ctx, max) })
 }
 
-// Size returns the size of the database file in bytes (without its WAL).
+// Size returns the size of the database file in bytes (without its WAL),
+// or of the PostgreSQL database.
 func (s *Store) Size(ctx context.Context) (int64, error) {
+	if s.d.postgres {
+		var n int64
+		if err := s.r.QueryRowContext(ctx, "SELECT pg_database_size(current_database())").Scan(&n); err != nil {
+			return 0, fmt.Errorf("store: size: %w", err)
+		}
+		return n, nil
+	}
 	var pages, size int64
 	if err := s.r.QueryRowContext(ctx, "SELECT page_count, page_size FROM pragma_page_count(), pragma_page_size()").Scan(&pages, &size); err != nil {
 		return 0, fmt.Errorf("store: size: %w", err)

@@ -26,8 +26,14 @@ var quietLog = slog.New(slog.NewTextHandler(io.Discard, nil))
 // with a fixed clock, and closes it when the test ends.
 func mustOpen(tb testing.TB, opts ...func(*store.Options)) *store.Store {
 	tb.Helper()
-	o := store.Options{Path: filepath.Join(tb.TempDir(), "goldmine.db"), Now: func() time.Time { return fixedNow },
-		Log: quietLog}
+	return openAt(tb, filepath.Join(tb.TempDir(), "goldmine.db"), opts...)
+}
+
+// openAt opens a store at path (a file, or a PostgreSQL URL) with a fixed
+// clock, and closes it when the test ends.
+func openAt(tb testing.TB, path string, opts ...func(*store.Options)) *store.Store {
+	tb.Helper()
+	o := store.Options{Path: path, Now: func() time.Time { return fixedNow }, Log: quietLog}
 	for _, f := range opts {
 		f(&o)
 	}
@@ -113,9 +119,11 @@ func TestMigrations(t *testing.T) {
 	}
 }
 
-func TestPlayers(t *testing.T) {
+func TestPlayers(t *testing.T) { eachBackend(t, testPlayers) }
+
+func testPlayers(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := b.open(t)
 	p, err := s.CreatePlayer(ctx, "Alice", false)
 	if err != nil {
 		t.Fatal(err)
@@ -161,16 +169,23 @@ func TestPlayers(t *testing.T) {
 	}
 }
 
-func TestSecretOutlivesRestart(t *testing.T) {
+func TestSecretOutlivesRestart(t *testing.T) { eachBackend(t, testSecretOutlivesRestart) }
+
+func testSecretOutlivesRestart(t *testing.T, be backend) {
 	ctx := context.Background()
-	path := filepath.Join(t.TempDir(), "goldmine.db")
-	s, _ := store.Open(ctx, store.Options{Path: path})
+	path := be.newPath(t)
+	s, err := store.Open(ctx, store.Options{Path: path, Log: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
 	a, err := s.Secret(ctx, "tokens", 32)
 	if err != nil || len(a) != 32 {
 		t.Fatalf("Secret = %x, %v", a, err)
 	}
 	s.Close()
-	s, _ = store.Open(ctx, store.Options{Path: path})
+	if s, err = store.Open(ctx, store.Options{Path: path, Log: quietLog}); err != nil {
+		t.Fatal(err)
+	}
 	defer s.Close()
 	b, _ := s.Secret(ctx, "tokens", 32)
 	if string(a) != string(b) {
@@ -211,9 +226,11 @@ func gp(seat int, id string, score, rank int, winner bool) room.GamePlayer {
 	return room.GamePlayer{Seat: seat, PlayerID: id, Name: strings.ToUpper(id[:1]) + id[1:], Score: score, Rank: rank, Winner: winner}
 }
 
-func TestLeaderboardAndStats(t *testing.T) {
+func TestLeaderboardAndStats(t *testing.T) { eachBackend(t, testLeaderboardAndStats) }
+
+func testLeaderboardAndStats(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := b.open(t)
 	for _, id := range []string{"ann", "bob", "cat"} {
 		store.InsertPlayer(t, s, id)
 	}
@@ -261,9 +278,11 @@ func TestLeaderboardAndStats(t *testing.T) {
 	}
 }
 
-func TestGamesPagination(t *testing.T) {
+func TestGamesPagination(t *testing.T) { eachBackend(t, testGamesPagination) }
+
+func testGamesPagination(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := b.open(t)
 	store.InsertPlayer(t, s, "ann")
 	store.InsertPlayer(t, s, "bob")
 	var ids []int64
@@ -314,9 +333,11 @@ func TestGamesPagination(t *testing.T) {
 	}
 }
 
-func TestLiveRoomsRoundTrip(t *testing.T) {
+func TestLiveRoomsRoundTrip(t *testing.T) { eachBackend(t, testLiveRoomsRoundTrip) }
+
+func testLiveRoomsRoundTrip(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := b.open(t)
 	rules, _ := game.Preset("party")
 	rec := room.Record{ID: "K7M2QX", Name: "Party", Private: true, CreatedBy: "ann", CreatedAt: fixedNow,
 		Rules: rules, Status: room.Waiting, Seq: 1, Seats: []room.SeatRecord{{PlayerID: "ann", Name: "Ann"}}, UpdatedAt: fixedNow}
@@ -363,9 +384,11 @@ func TestLiveRoomsRoundTrip(t *testing.T) {
 // the prune drops the finished game's journal rows, the finished game keeps
 // its moves in its own row, and both rooms come back intact. Rows of a
 // finished game interleaved with a game in play stay until that one ends.
-func TestJournal(t *testing.T) {
+func TestJournal(t *testing.T) { eachBackend(t, testJournal) }
+
+func testJournal(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := b.open(t)
 	store.InsertPlayer(t, s, "ann")
 	rules, _ := game.Preset("classic")
 	start := func(id string) *room.Record {
@@ -497,11 +520,13 @@ func TestMigration2(t *testing.T) {
 
 // TestConcurrentWriters has many rooms saving moves at once while readers
 // read; with one writer connection and WAL, none may see SQLITE_BUSY.
-func TestConcurrentWriters(t *testing.T) {
+func TestConcurrentWriters(t *testing.T) { eachBackend(t, testConcurrentWriters) }
+
+func testConcurrentWriters(t *testing.T, b backend) {
 	ctx := context.Background()
 	var mu sync.Mutex
 	var batches, writes int
-	s := mustOpen(t, func(o *store.Options) {
+	s := b.open(t, func(o *store.Options) {
 		o.OnCommit = func(n int, d time.Duration, err error) { mu.Lock(); batches++; writes += n; mu.Unlock() }
 	})
 	rules, _ := game.Preset("classic")
@@ -655,8 +680,10 @@ func TestFullDisk(t *testing.T) {
 	}
 }
 
-func TestClosedStoreRefusesWrites(t *testing.T) {
-	s := mustOpen(t)
+func TestClosedStoreRefusesWrites(t *testing.T) { eachBackend(t, testClosedStoreRefusesWrites) }
+
+func testClosedStoreRefusesWrites(t *testing.T, b backend) {
+	s := b.open(t)
 	s.Close()
 	if _, err := s.CreatePlayer(context.Background(), "late", false); !errors.Is(err, store.ErrClosed) {
 		t.Fatalf("write after Close = %v, want ErrClosed", err)
@@ -666,9 +693,11 @@ func TestClosedStoreRefusesWrites(t *testing.T) {
 	}
 }
 
-func TestEnsurePlayer(t *testing.T) {
+func TestEnsurePlayer(t *testing.T) { eachBackend(t, testEnsurePlayer) }
+
+func testEnsurePlayer(t *testing.T, b backend) {
 	ctx := context.Background()
-	s := mustOpen(t)
+	s := b.open(t)
 	p, err := s.EnsurePlayer(ctx, "host:42", "Ada")
 	if err != nil || p.ID != "host:42" || p.Name != "Ada" || p.Banned() {
 		t.Fatalf("EnsurePlayer = %+v, %v", p, err)
