@@ -5,6 +5,7 @@ import (
 	"crypto/rand"
 	"database/sql"
 	"encoding/hex"
+	"errors"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -106,4 +107,29 @@ func TestPostgresURLsAreRedacted(t *testing.T) {
 	if s := err.Error(); strings.Contains(s, "hunter2") {
 		t.Fatalf("the password is in the error: %s", s)
 	}
+}
+
+// TestOneNodePerPostgresDatabase: a second store on the same PostgreSQL
+// database is refused while the first is open, and welcome once it closed.
+func TestOneNodePerPostgresDatabase(t *testing.T) {
+	dsn := newPostgresDB(t)
+	ctx := context.Background()
+	first, err := store.Open(ctx, store.Options{Path: dsn, Log: quietLog})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s, err := store.Open(ctx, store.Options{Path: dsn, Log: quietLog}); !errors.Is(err, store.ErrNodeRunning) {
+		if s != nil {
+			s.Close()
+		}
+		t.Fatalf("a second node: %v, want ErrNodeRunning", err)
+	}
+	if err := first.Close(); err != nil {
+		t.Fatal(err)
+	}
+	second, err := store.Open(ctx, store.Options{Path: dsn, Log: quietLog})
+	if err != nil {
+		t.Fatalf("after the first closed: %v", err)
+	}
+	second.Close()
 }

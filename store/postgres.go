@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"database/sql/driver"
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -67,6 +68,39 @@ func openPostgres(dsn, sync string) (*sql.DB, error) {
 		cfg.RuntimeParams["synchronous_commit"] = "off"
 	}
 	return sql.OpenDB(connector{stdlib.GetConnector(*cfg)}), nil
+}
+
+// ErrNodeRunning reports a PostgreSQL database that another Goldmine node
+// already serves.
+var ErrNodeRunning = errors.New("another goldmine node is serving this database")
+
+// nodeLockKey is the advisory lock that marks a database's node.
+const nodeLockKey = 0x601d_0001
+
+// lockNode takes the database's node lock on a connection of its own.
+func (s *Store) lockNode(ctx context.Context, dsn, sync string) (*sql.DB, *sql.Conn, error) {
+	db, err := openPostgres(dsn, sync)
+	if err != nil {
+		return nil, nil, err
+	}
+	db.SetMaxOpenConns(1)
+	conn, err := db.Conn(ctx)
+	if err != nil {
+		db.Close()
+		return nil, nil, fmt.Errorf("store: node lock: %w", err)
+	}
+	var ok bool
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", nodeLockKey).Scan(&ok); err != nil {
+		conn.Close()
+		db.Close()
+		return nil, nil, fmt.Errorf("store: node lock: %w", err)
+	}
+	if !ok {
+		conn.Close()
+		db.Close()
+		return nil, nil, fmt.Errorf("store: %s: %w; one node per database for now (docs/deploy.md)", s.path, ErrNodeRunning)
+	}
+	return db, conn, nil
 }
 
 type connector struct{ driver.Connector }

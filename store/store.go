@@ -86,7 +86,11 @@ type Store struct {
 	commitDelay time.Duration
 	pruned      time.Time // when the writer last pruned the journal
 
-	ckpt     *sql.DB // the checkpointer's connection
+	ckpt *sql.DB // the checkpointer's connection
+	// nodeLock holds PostgreSQL's advisory lock that makes this process the
+	// database's only node (see openPostgres).
+	nodeLock *sql.Conn
+	nodeDB   *sql.DB // nodeLock's pool, closed with it to end the session
 	ckptStop chan struct{}
 	ckptDone chan struct{}
 
@@ -207,17 +211,29 @@ func (s *Store) openPostgres(ctx context.Context, opts Options) (*Store, error) 
 		s.w.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", s.path, err)
 	}
-	if err := s.migrate(ctx); err != nil {
+	// Every node recovers and serves every live room of its database, so
+	// two nodes on one database would both play the same rooms. Until
+	// rooms are leased to one node each, a session-level advisory lock,
+	// held on a connection of its own for as long as the store is open,
+	// keeps a second node out.
+	if s.nodeDB, s.nodeLock, err = s.lockNode(ctx, opts.Path, opts.Sync); err != nil {
 		s.w.Close()
 		return nil, err
+	}
+	fail := func(err error) (*Store, error) {
+		s.nodeLock.Close()
+		s.nodeDB.Close()
+		s.w.Close()
+		return nil, err
+	}
+	if err := s.migrate(ctx); err != nil {
+		return fail(err)
 	}
 	if err := s.prepare(ctx); err != nil {
-		s.w.Close()
-		return nil, err
+		return fail(err)
 	}
 	if s.r, err = openPostgres(opts.Path, opts.Sync); err != nil {
-		s.w.Close()
-		return nil, err
+		return fail(err)
 	}
 	n := cmp.Or(opts.Readers, 4)
 	s.r.SetMaxOpenConns(n)
@@ -254,8 +270,14 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	s.mu.Unlock()
 	<-s.done
+	var unlock error
+	if s.nodeLock != nil {
+		// The advisory lock goes with its session, which ends when the
+		// pool closes its connection.
+		unlock = errors.Join(s.nodeLock.Close(), s.nodeDB.Close())
+	}
 	// The last connection to close checkpoints the WAL into the database.
-	return errors.Join(s.stopCheckpointer(), s.r.Close(), s.w.Close())
+	return errors.Join(s.stopCheckpointer(), s.r.Close(), s.w.Close(), unlock)
 }
 
 // limitSize caps the file at max bytes with max_page_count, on the writer
