@@ -716,3 +716,61 @@ func testEnsurePlayer(t *testing.T, b backend) {
 		t.Fatalf("a ban must survive: %+v, %v", b, err)
 	}
 }
+
+// TestAFailingWriteFailsAlone mixes, in the same group commits, writes
+// that fail (a change to a room that does not exist) with good ones: each
+// bad one gets its error, and every good one is stored.
+func TestAFailingWriteFailsAlone(t *testing.T) { eachBackend(t, testAFailingWriteFailsAlone) }
+
+func testAFailingWriteFailsAlone(t *testing.T, b backend) {
+	ctx := context.Background()
+	var mu sync.Mutex
+	maxBatch := 0
+	s := b.open(t, func(o *store.Options) {
+		o.CommitDelay = 20 * time.Millisecond // let writes pile up into shared commits
+		o.OnCommit = func(n int, d time.Duration, err error) { mu.Lock(); maxBatch = max(maxBatch, n); mu.Unlock() }
+	})
+	rules, _ := game.Preset("classic")
+	const rooms = 30
+	for r := range rooms {
+		rec := room.Record{ID: fmt.Sprintf("F%05d", r), Name: "f", CreatedBy: "x", Rules: rules, Status: room.Waiting}
+		if err := s.Save(ctx, &room.Write{Create: true, Room: rec}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	errs := make([]error, 2*rooms)
+	for i := range 2 * rooms {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			id := fmt.Sprintf("F%05d", i/2)
+			if i%2 == 1 {
+				id = fmt.Sprintf("NOPE%02d", i) // no such room: the update fails
+			}
+			rec := room.Record{ID: id, Name: "f", CreatedBy: "x", Rules: rules, Status: room.Waiting, Seq: 7}
+			errs[i] = s.Save(ctx, &room.Write{Room: rec})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if i%2 == 1 && !errors.Is(err, store.ErrNotFound) {
+			t.Fatalf("write %d to a missing room: %v, want ErrNotFound", i, err)
+		}
+		if i%2 == 0 && err != nil {
+			t.Fatalf("good write %d failed with the bad ones: %v", i, err)
+		}
+	}
+	live, err := s.LiveRooms(ctx)
+	if err != nil || len(live) != rooms {
+		t.Fatalf("LiveRooms: %d rooms, %v", len(live), err)
+	}
+	for _, l := range live {
+		if l.Room.Seq != 7 {
+			t.Fatalf("room %s at seq %d: a good write was lost", l.Room.ID, l.Room.Seq)
+		}
+	}
+	if maxBatch < 2 {
+		t.Fatalf("the writes never shared a commit (largest %d): the test proves nothing", maxBatch)
+	}
+}
