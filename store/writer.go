@@ -130,8 +130,8 @@ func (s *Store) commit(batch []*request) {
 }
 
 // commitFast runs the batch in one transaction without savepoints and
-// reports whether it committed. When it did not, nothing was committed and
-// no request was answered.
+// reports whether it answered the requests. When it did not (a request
+// failed, or the transaction would not begin), nothing was committed.
 func (s *Store) commitFast(batch []*request) bool {
 	for _, req := range batch {
 		if req.before != nil {
@@ -149,12 +149,15 @@ func (s *Store) commitFast(batch []*request) bool {
 			return false
 		}
 	}
+	// A failed COMMIT is not run again: on PostgreSQL, when the connection
+	// broke, the server may have committed it all the same, and a second
+	// run would store every write twice. The requests get the error, as
+	// the careful way gives them.
+	var all error
 	if err := tx.Commit(); err != nil {
-		// Whether a failed COMMIT committed is unknown only if the
-		// connection broke, and then the careful run fails too.
-		return false
+		all = fmt.Errorf("store: commit: %w", err)
 	}
-	s.finish(batch, make([]error, len(batch)), nil, start)
+	s.finish(batch, make([]error, len(batch)), all, start)
 	return true
 }
 
