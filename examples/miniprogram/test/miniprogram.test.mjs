@@ -125,7 +125,9 @@ test("the example plays a classic game to its end, through the background and ba
 
     let moves = 0;
     let hidden = false;
-    while (game.room.state.status === "playing") {
+    // A dug with no turn is the game's last move: its game_over may still
+    // be on the way, and a dig sent meanwhile would be refused.
+    while (game.room.state.status === "playing" && game.room.state.turn !== null) {
       const seq = rb.state.seq;
       if (game.data.mine) {
         const c = undug(game.data.cells);
