@@ -71,7 +71,9 @@ type host struct {
 // newHost opens the site's database and Goldmine's in dir and builds the
 // site's routes.
 func newHost(dir string, log *slog.Logger) (*host, error) {
-	db, err := sql.Open("sqlite", filepath.Join(dir, "site.db"))
+	// WAL and a busy timeout: the results page reads while the hook
+	// writes, and without them SQLite answers the writer SQLITE_BUSY.
+	db, err := sql.Open("sqlite", "file:"+filepath.Join(dir, "site.db")+"?_pragma=busy_timeout(5000)&_pragma=journal_mode(WAL)")
 	if err != nil {
 		return nil, err
 	}
