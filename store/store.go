@@ -251,9 +251,6 @@ func redact(db string) string {
 	return u.Redacted()
 }
 
-// Postgres reports whether the store is on PostgreSQL.
-func (s *Store) Postgres() bool { return s.d.postgres }
-
 // Path returns the database file's path, or the PostgreSQL URL without
 // its password.
 func (s *Store) Path() string { return s.path }
