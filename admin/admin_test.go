@@ -209,6 +209,16 @@ type ws struct {
 	code   chan int
 }
 
+// startGame has the two players' tokens take the seats of a new classic
+// room and waits for its game to start on both sockets.
+func (e *env) startGame(alice, bob string) (id string, wa, wb *ws) {
+	id = e.room(alice, "classic")
+	wa, wb = e.join(alice, id, "player"), e.join(bob, id, "player")
+	wa.until("game_started")
+	wb.until("game_started")
+	return id, wa, wb
+}
+
 func (e *env) join(token, roomID, as string) *ws {
 	e.t.Helper()
 	c, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(e.ts.URL, "http")+"/ws", nil)

@@ -25,10 +25,7 @@ func TestConsoleInBrowser(t *testing.T) {
 	e := newEnv(t, password)
 	_, alice := e.player("Alice")
 	_, bob := e.player("Bob")
-	id := e.room(alice, "classic")
-	wa, wb := e.join(alice, id, "player"), e.join(bob, id, "player")
-	wa.until("game_started")
-	wb.until("game_started")
+	id, wa, wb := e.startGame(alice, bob)
 	digUndug(t, wa, wb)
 	digUndug(t, wb, wa)
 

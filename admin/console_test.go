@@ -190,10 +190,7 @@ func TestPages(t *testing.T) {
 	b.login(password)
 	aliceID, alice := e.player("Alice")
 	_, bob := e.player("Bob")
-	id := e.room(alice, "classic")
-	wa, wb := e.join(alice, id, "player"), e.join(bob, id, "player")
-	wa.until("game_started")
-	wb.until("game_started")
+	id, _, _ := e.startGame(alice, bob)
 	for _, tt := range []struct {
 		path   string
 		has    []string
@@ -266,10 +263,7 @@ func TestActionsOnLiveRooms(t *testing.T) {
 		}
 	})
 	t.Run("Close", func(t *testing.T) {
-		id := e.room(alice, "classic")
-		wa, wb := e.join(alice, id, "player"), e.join(bob, id, "player")
-		wa.until("game_started")
-		wb.until("game_started")
+		id, wa, wb := e.startGame(alice, bob)
 		if resp, _ := b.post("/admin/rooms/"+id+"/close", nil); resp.StatusCode != 200 {
 			t.Fatalf("close: %d", resp.StatusCode)
 		}
@@ -365,10 +359,7 @@ func TestRoomStream(t *testing.T) {
 	b.login(password)
 	_, alice := e.player("Alice")
 	_, bob := e.player("Bob")
-	id := e.room(alice, "classic")
-	wa, wb := e.join(alice, id, "player"), e.join(bob, id, "player")
-	wa.until("game_started")
-	wb.until("game_started")
+	id, wa, _ := e.startGame(alice, bob)
 
 	req, _ := http.NewRequest("GET", e.ts.URL+"/admin/rooms/"+id+"/stream", nil)
 	resp, err := b.c.Do(req)

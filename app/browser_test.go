@@ -22,9 +22,6 @@ func TestUnderAPrefixInBrowser(t *testing.T) {
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	defer s.Drain() // first: the console's stream would hold ts.Close up
-	poll := func(cond string) chromedp.Action[chromedp.Void] {
-		return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))
-	}
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/game/"),
 		chromedp.WaitVisible(`input[name=name]`),
@@ -32,7 +29,7 @@ func TestUnderAPrefixInBrowser(t *testing.T) {
 		chromedp.Click(`button[type=submit]`),
 		chromedp.WaitVisible(`select[name=preset]`),
 		chromedp.Click(`form.card button.primary`),
-		poll(`location.pathname.startsWith("/game/r/") && window.goldmine.room && window.goldmine.room.status === "open"`),
+		browsertest.Until(`location.pathname.startsWith("/game/r/") && window.goldmine.room && window.goldmine.room.status === "open"`),
 	); err != nil {
 		t.Fatalf("the web client under /game: %v", err)
 	}

@@ -42,10 +42,6 @@ func read(t *testing.T, ctx context.Context) pageState {
 	return s
 }
 
-func wait(ctx context.Context, cond string) chromedp.Action[chromedp.Void] {
-	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))
-}
-
 // TestWebClientInBrowser has two people, each in a browser context of
 // their own, create and join a room from the pages and play a classic game
 // to its end by clicking cells. One reloads in the middle and must come
@@ -64,7 +60,7 @@ func TestWebClientInBrowser(t *testing.T) {
 		chromedp.Click(`button[type=submit]`),
 		chromedp.WaitVisible(`select[name=preset]`),
 		chromedp.Click(`form.card button.primary`),
-		wait(alice, `location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.status === "open"`),
+		browsertest.Until(`location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.status === "open"`),
 	); err != nil {
 		t.Fatalf("Alice creates a room: %v", err)
 	}
@@ -78,8 +74,8 @@ func TestWebClientInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`input[name=name]`),
 		chromedp.SendKeys(`input[name=name]`, "Bob"),
 		chromedp.Click(`button[type=submit]`),
-		wait(bob, `window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`),
-		wait(alice, `window.goldmine.room.state.status === "playing"`),
+		browsertest.Until(`window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`),
+		browsertest.Until(`window.goldmine.room.state.status === "playing"`),
 	); err != nil {
 		t.Fatalf("Bob joins: %v", err)
 	}
@@ -100,10 +96,10 @@ func TestWebClientInBrowser(t *testing.T) {
 		ms := read(t, mover)
 		sel := `button.cell.undug[data-row="` + itoa(ms.Cell[0]) + `"][data-col="` + itoa(ms.Cell[1]) + `"]`
 		if err := chromedp.Do(mover,
-			wait(mover, `(() => { const b = document.querySelector('`+sel+`'); return !!b && !b.disabled; })()`),
+			browsertest.Until(`(() => { const b = document.querySelector('`+sel+`'); return !!b && !b.disabled; })()`),
 			chromedp.Click(sel),
-			wait(alice, `window.goldmine.room.state.seq > `+itoa(s.Seq)),
-			wait(bob, `window.goldmine.room.state.seq > `+itoa(s.Seq)),
+			browsertest.Until(`window.goldmine.room.state.seq > `+itoa(s.Seq)),
+			browsertest.Until(`window.goldmine.room.state.seq > `+itoa(s.Seq)),
 		); err != nil {
 			el, _ := chromedp.Run(mover, chromedp.Evaluate[string](`(() => { const b = document.querySelector('`+sel+`'); return b ? b.outerHTML : "none"; })()`))
 			t.Fatalf("move %d, %s in %+v (%s): %v", moves, sel, ms, el, err)
@@ -114,7 +110,7 @@ func TestWebClientInBrowser(t *testing.T) {
 			shot(t, bob, "client-game.png")
 			if err := chromedp.Do(bob,
 				chromedp.Reload(),
-				wait(bob, `window.goldmine && window.goldmine.room && window.goldmine.room.status === "open" && window.goldmine.room.state`),
+				browsertest.Until(`window.goldmine && window.goldmine.room && window.goldmine.room.status === "open" && window.goldmine.room.state`),
 			); err != nil {
 				t.Fatalf("reload: %v", err)
 			}
@@ -126,7 +122,7 @@ func TestWebClientInBrowser(t *testing.T) {
 		}
 	}
 	for name, p := range map[string]context.Context{"Alice": alice, "Bob": bob} {
-		if err := chromedp.Do(p, wait(p, `(() => { const e = document.querySelector(".fair"); return !!e && e.textContent.includes("Fairness verified"); })()`)); err != nil {
+		if err := chromedp.Do(p, browsertest.Until(`(() => { const e = document.querySelector(".fair"); return !!e && e.textContent.includes("Fairness verified"); })()`)); err != nil {
 			t.Fatalf("%s's page has no fairness check: %v", name, err)
 		}
 		text, err := chromedp.Run(p, chromedp.Text(`.over`))
@@ -168,7 +164,7 @@ func TestPlayABotInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`form.solo select[name=level]`),
 		chromedp.SetValue(`form.solo select[name=level]`, "hard"),
 		chromedp.Click(`form.solo button`),
-		wait(ctx, `location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`),
+		browsertest.Until(`location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`),
 	); err != nil {
 		t.Fatalf("Dana asks for a bot: %v", err)
 	}
@@ -186,13 +182,13 @@ func TestPlayABotInBrowser(t *testing.T) {
 		} else {
 			sel := `button.cell.undug[data-row="` + itoa(s.Cell[0]) + `"][data-col="` + itoa(s.Cell[1]) + `"]`
 			if err := chromedp.Do(ctx,
-				wait(ctx, `(() => { const b = document.querySelector('`+sel+`'); return !!b && !b.disabled; })()`),
+				browsertest.Until(`(() => { const b = document.querySelector('`+sel+`'); return !!b && !b.disabled; })()`),
 				chromedp.Click(sel),
 			); err != nil {
 				t.Fatalf("move %d: %v", moves, err)
 			}
 		}
-		if err := chromedp.Do(ctx, wait(ctx, `window.goldmine.room.state.seq > `+itoa(s.Seq))); err != nil {
+		if err := chromedp.Do(ctx, browsertest.Until(`window.goldmine.room.state.seq > `+itoa(s.Seq))); err != nil {
 			t.Fatalf("move %d: nothing happened: %v", moves, err)
 		}
 	}
@@ -205,10 +201,10 @@ func TestPlayABotInBrowser(t *testing.T) {
 		chromedp.Navigate(h.ts.URL+"/"),
 		chromedp.WaitVisible(`select[name=preset]`),
 		chromedp.Click(`form.card button.primary`),
-		wait(ctx, `location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "waiting"`),
+		browsertest.Until(`location.pathname.startsWith("/r/") && window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "waiting"`),
 		chromedp.WaitVisible(`.add-bot button`),
 		chromedp.Click(`.add-bot button`),
-		wait(ctx, `window.goldmine.room.state.status === "playing" && window.goldmine.room.state.players.some(p => p.bot)`),
+		browsertest.Until(`window.goldmine.room.state.status === "playing" && window.goldmine.room.state.players.some(p => p.bot)`),
 	); err != nil {
 		t.Fatalf("Dana adds a bot to her room: %v", err)
 	}

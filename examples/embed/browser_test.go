@@ -33,16 +33,13 @@ func TestHostLoginInBrowser(t *testing.T) {
 		defer cancel()
 		h.Close(c)
 	})
-	poll := func(c context.Context, cond string) chromedp.Action[chromedp.Void] {
-		return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))
-	}
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/"),
 		chromedp.WaitVisible(`input[name=name]`),
 		chromedp.SendKeys(`input[name=name]`, "Dana"),
 		chromedp.Click(`button`),
 		chromedp.WaitVisible(`select[name=preset]`), // the lobby, not a name form
-		poll(ctx, `location.pathname === "/game/"`),
+		browsertest.Until(`location.pathname === "/game/"`),
 	); err != nil {
 		t.Fatalf("sign in on the site and go to the game: %v", err)
 	}
@@ -52,7 +49,7 @@ func TestHostLoginInBrowser(t *testing.T) {
 	}
 	if err := chromedp.Do(ctx,
 		chromedp.Click(`form.card button.primary`),
-		poll(ctx, `location.pathname.startsWith("/game/r/") && window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.players.length === 1`),
+		browsertest.Until(`location.pathname.startsWith("/game/r/") && window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.players.length === 1`),
 	); err != nil {
 		t.Fatalf("create a room: %v", err)
 	}
@@ -63,7 +60,7 @@ func TestHostLoginInBrowser(t *testing.T) {
 
 	if err := chromedp.Do(stranger,
 		chromedp.Navigate(ts.URL+"/game/"),
-		poll(stranger, `document.body.textContent.includes("Sign in on the site")`),
+		browsertest.Until(`document.body.textContent.includes("Sign in on the site")`),
 	); err != nil {
 		t.Fatalf("a browser not signed in: %v", err)
 	}

@@ -155,3 +155,10 @@ func Isolated(t testing.TB, parent context.Context) context.Context {
 	})
 	return tctx
 }
+
+// Until waits, up to 15 s, for a JavaScript expression to be true in the
+// page, checking every 50 ms: how a test waits on a page that updates
+// itself over a socket.
+func Until(cond string) chromedp.Action[chromedp.Void] {
+	return chromedp.Poll[chromedp.Void](cond, chromedp.WithPollingInterval(50*time.Millisecond), chromedp.WithPollingTimeout(15*time.Second))
+}
