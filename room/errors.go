@@ -30,4 +30,8 @@ var (
 	ErrLimit = errors.New("room limit reached")
 	// ErrShuttingDown reports an operation after Manager.Close.
 	ErrShuttingDown = errors.New("shutting down")
+	// ErrNotOwner is returned by a Store whose node no longer owns the
+	// room (another node of the cluster adopted it): the room then leaves
+	// this node, and its members reconnect to the new owner.
+	ErrNotOwner = errors.New("room owned by another node")
 )

@@ -37,6 +37,10 @@ type Snapshot struct {
 	// BotSubstitute is the level of the bot that takes over from a player
 	// whose reconnect grace runs out during a game, or "" (they forfeit).
 	BotSubstitute string `json:"bot_substitute"`
+	// Node and WSURL are as in Summary: set by the server's room API,
+	// empty in the frames of the WebSocket.
+	Node  string `json:"node,omitempty"`
+	WSURL string `json:"ws_url,omitempty"`
 }
 
 // PlayerInfo is one seat in a snapshot.
@@ -99,6 +103,27 @@ type Summary struct {
 	CreatedBy string `json:"-"`
 	Game      int    `json:"game"`
 	Connected int    `json:"connected"`
+	// Node and WSURL say where the room lives in a cluster: its owner
+	// node's id and that node's WebSocket URL. The rooms leave them empty;
+	// the server fills them in.
+	Node  string `json:"node,omitempty"`
+	WSURL string `json:"ws_url,omitempty"`
+}
+
+// SummaryOf is the listing entry of a room another node holds: from its
+// stored record, with the member counts that node last published.
+func SummaryOf(rec Record, c Count) Summary {
+	players := 0
+	for _, s := range rec.Seats {
+		if !s.Left {
+			players++
+		}
+	}
+	return Summary{
+		ID: rec.ID, Name: rec.Name, Status: rec.Status, Rules: rec.Rules, Players: players,
+		MaxPlayers: rec.Rules.MaxPlayers, Spectators: c.Spectators, CreatedAt: rec.CreatedAt,
+		Private: rec.Private, CreatedBy: rec.CreatedBy, Game: rec.GameNo, Connected: c.Connected,
+	}
 }
 
 // The frames a room sends. Each event carries "seq"; welcome and snapshot

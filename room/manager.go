@@ -392,6 +392,41 @@ func (m *Manager) Disconnect(playerID string, code int, reason string) int {
 	return n
 }
 
+// Release drops a room from this node, without changing it in the store,
+// when another node of the cluster owns it now: its timers stop and its
+// members are disconnected with CloseMoved. It reports whether the room
+// was here.
+func (m *Manager) Release(id string) bool {
+	m.mu.RLock()
+	r := m.rooms[id]
+	m.mu.RUnlock()
+	if r == nil {
+		return false
+	}
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.release()
+	return true
+}
+
+// Count is how many members a live room has connected.
+type Count struct {
+	Connected  int `json:"c"`
+	Spectators int `json:"s"`
+}
+
+// Counts returns the connected members of every live room, by room id.
+func (m *Manager) Counts() map[string]Count {
+	m.mu.RLock()
+	defer m.mu.RUnlock()
+	out := make(map[string]Count, len(m.rooms))
+	for id, r := range m.rooms {
+		s := r.Summary()
+		out[id] = Count{Connected: s.Connected, Spectators: s.Spectators}
+	}
+	return out
+}
+
 // BotSeat is the seat of a bot in a live room.
 type BotSeat struct {
 	RoomID string

@@ -18,8 +18,23 @@ func (m *Manager) Recover(ctx context.Context) (int, error) {
 	if err != nil {
 		return 0, fmt.Errorf("room: recover: %w", err)
 	}
+	return m.Adopt(saved), nil
+}
+
+// Adopt rebuilds stored rooms on this node (at start, or in a cluster
+// when a node whose lease ran out left them) and returns how many it
+// rebuilt. A room this node already holds is kept as it is; one that
+// cannot be rebuilt is logged and skipped. Their players reconnect into
+// them.
+func (m *Manager) Adopt(saved []Saved) int {
 	n := 0
 	for _, s := range saved {
+		m.mu.RLock()
+		_, held := m.rooms[s.Room.ID]
+		m.mu.RUnlock()
+		if held {
+			continue
+		}
 		r, err := m.rebuild(s)
 		if err != nil {
 			m.cfg.Log.Error("room: cannot recover room", "room", s.Room.ID, "err", err)
@@ -33,7 +48,7 @@ func (m *Manager) Recover(ctx context.Context) (int, error) {
 		r.mu.Unlock()
 		n++
 	}
-	return n, nil
+	return n
 }
 
 func (m *Manager) rebuild(s Saved) (*Room, error) {

@@ -2,6 +2,7 @@ package room
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"slices"
 	"sync"
@@ -69,6 +70,10 @@ const (
 	CloseReplaced   = 4001 // another connection resumed this seat
 	CloseKicked     = 4002 // an admin removed the member
 	CloseBanned     = 4003 // the player was banned
+	// CloseMoved is the standard "going away": the room moved to another
+	// node of the cluster (or this one is stopping), and a client should
+	// reconnect, asking the room API where the room now is.
+	CloseMoved = 1001
 )
 
 // Member is one connection's place in a room: a seat or a spectator place.
@@ -263,6 +268,13 @@ func (r *Room) save(w *Write) error {
 	// Not the request's context: once handed to the store a change must be
 	// waited for, or the room could not know whether it was committed.
 	if err := r.m.cfg.Store.Save(context.Background(), w); err != nil {
+		if errors.Is(err, ErrNotOwner) {
+			// Another node adopted the room (this one's lease ran out):
+			// its state here is stale, and it is no longer this node's.
+			r.m.cfg.Log.Warn("room: adopted by another node; releasing it", "room", r.id)
+			r.release()
+			return fmt.Errorf("room %s: save: %w: %w", r.id, ErrUnavailable, err)
+		}
 		r.m.cfg.Log.Error("room: save failed", "room", r.id, "seq", r.seq, "err", err)
 		return fmt.Errorf("room %s: save: %w: %w", r.id, ErrUnavailable, err)
 	}

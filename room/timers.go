@@ -228,6 +228,29 @@ func (r *Room) close(reason string) error {
 	return nil
 }
 
+// release drops the room from this node without changing it in the store:
+// its timers stop and its members are disconnected with CloseMoved, to
+// reconnect wherever the room now lives.
+func (r *Room) release() {
+	if r.closed {
+		return
+	}
+	r.shut()
+	for _, s := range r.seats {
+		if s.member != nil {
+			s.member.gone = true
+			s.member.conn.Close(CloseMoved, "room moved to another node")
+			s.member = nil
+		}
+	}
+	for m := range r.spectators {
+		m.gone = true
+		m.conn.Close(CloseMoved, "room moved to another node")
+	}
+	clear(r.spectators)
+	r.m.remove(r.id)
+}
+
 // shut marks the room closed and stops all its timers.
 func (r *Room) shut() {
 	r.closed = true

@@ -109,25 +109,34 @@ func TestPostgresURLsAreRedacted(t *testing.T) {
 	}
 }
 
-// TestOneNodePerPostgresDatabase: a second store on the same PostgreSQL
-// database is refused while the first is open, and welcome once it closed.
-func TestOneNodePerPostgresDatabase(t *testing.T) {
+// TestOneProcessPerNodeID: a second store with the same node id on the
+// same PostgreSQL database is refused while the first is open, and welcome
+// once it closed; a node with another id joins beside it.
+func TestOneProcessPerNodeID(t *testing.T) {
 	dsn := newPostgresDB(t)
 	ctx := context.Background()
-	first, err := store.Open(ctx, store.Options{Path: dsn, Log: quietLog})
+	open := func(node string) (*store.Store, error) {
+		return store.Open(ctx, store.Options{Path: dsn, Log: quietLog, Node: node})
+	}
+	first, err := open("a")
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s, err := store.Open(ctx, store.Options{Path: dsn, Log: quietLog}); !errors.Is(err, store.ErrNodeRunning) {
+	if s, err := open("a"); !errors.Is(err, store.ErrNodeRunning) {
 		if s != nil {
 			s.Close()
 		}
-		t.Fatalf("a second node: %v, want ErrNodeRunning", err)
+		t.Fatalf("a second node a: %v, want ErrNodeRunning", err)
 	}
+	other, err := open("b")
+	if err != nil {
+		t.Fatalf("node b beside node a: %v", err)
+	}
+	other.Close()
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	second, err := store.Open(ctx, store.Options{Path: dsn, Log: quietLog})
+	second, err := open("a")
 	if err != nil {
 		t.Fatalf("after the first closed: %v", err)
 	}

@@ -64,6 +64,15 @@ func (s *Store) migrate(ctx context.Context) error {
 	if err != nil {
 		return err
 	}
+	if s.d.postgres {
+		// Nodes of a cluster may start together: one migrates at a time,
+		// and the others find the work done. The lock is the writer
+		// connection's, released when migrate returns.
+		if _, err := s.w.ExecContext(ctx, "SELECT pg_advisory_lock(?)", migrateLockKey); err != nil {
+			return fmt.Errorf("store: migration lock: %w", err)
+		}
+		defer s.w.ExecContext(context.WithoutCancel(ctx), "SELECT pg_advisory_unlock(?)", migrateLockKey)
+	}
 	if _, err := s.w.ExecContext(ctx, `CREATE TABLE IF NOT EXISTS schema_migrations (
 		version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at `+timeType+` NOT NULL)`); err != nil {
 		return fmt.Errorf("store: migrations table: %w", err)

@@ -70,12 +70,16 @@ func openPostgres(dsn, sync string) (*sql.DB, error) {
 	return sql.OpenDB(connector{stdlib.GetConnector(*cfg)}), nil
 }
 
-// ErrNodeRunning reports a PostgreSQL database that another Goldmine node
-// already serves.
-var ErrNodeRunning = errors.New("another goldmine node is serving this database")
+// ErrNodeRunning reports a PostgreSQL database that a live Goldmine node
+// with the same node id already serves.
+var ErrNodeRunning = errors.New("a goldmine node with this node id is serving this database")
 
-// nodeLockKey is the advisory lock that marks a database's node.
-const nodeLockKey = 0x601d_0001
+// Advisory lock keys: the node lock's first key (its second is a hash of
+// the node id), and the lock that runs migrations one node at a time.
+const (
+	nodeLockKey    = 0x601d_0001
+	migrateLockKey = 0x601d_0002
+)
 
 // lockNode takes the database's node lock on a connection of its own.
 func (s *Store) lockNode(ctx context.Context, dsn, sync string) (*sql.DB, *sql.Conn, error) {
@@ -90,7 +94,7 @@ func (s *Store) lockNode(ctx context.Context, dsn, sync string) (*sql.DB, *sql.C
 		return nil, nil, fmt.Errorf("store: node lock: %w", err)
 	}
 	var ok bool
-	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?)", nodeLockKey).Scan(&ok); err != nil {
+	if err := conn.QueryRowContext(ctx, "SELECT pg_try_advisory_lock(?::int, hashtext(?))", nodeLockKey, s.node).Scan(&ok); err != nil {
 		conn.Close()
 		db.Close()
 		return nil, nil, fmt.Errorf("store: node lock: %w", err)
@@ -98,7 +102,7 @@ func (s *Store) lockNode(ctx context.Context, dsn, sync string) (*sql.DB, *sql.C
 	if !ok {
 		conn.Close()
 		db.Close()
-		return nil, nil, fmt.Errorf("store: %s: %w; one node per database for now (docs/deploy.md)", s.path, ErrNodeRunning)
+		return nil, nil, fmt.Errorf("store: %s: node %q: %w; give each node its own --node-id (docs/scaling.md)", s.path, s.node, ErrNodeRunning)
 	}
 	return db, conn, nil
 }

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"goldmine/game"
@@ -70,6 +71,18 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 }
 
 func (s *Store) insertMove(tx *sql.Tx, roomID string, seq int64, m *room.MoveRecord) error {
+	if s.d.postgres {
+		// The fence (cluster.go): the row stays share-locked until the
+		// commit, so no other node can claim the room in between.
+		var one int
+		err := tx.Stmt(s.ps.fence).QueryRow(roomID, s.node).Scan(&one)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, room.ErrNotOwner)
+		}
+		if err != nil {
+			return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, err)
+		}
+	}
 	if _, err := tx.Stmt(s.ps.insertMove).Exec(roomID, m.GameNo, m.N, seq, m.Seat, m.Kind.String(), m.Row, m.Col,
 		m.MoveID, ms(m.At)); err != nil {
 		return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, err)
@@ -116,22 +129,27 @@ func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 	r := w.Room
 	if w.Create {
 		_, err := tx.Exec(`INSERT INTO rooms (name, private, created_by, created_at, rules, status, seq, seats,
-			game_no, seed, salt, first_seat, started_at, updated_at, bot_substitute, id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			game_no, seed, salt, first_seat, started_at, updated_at, bot_substitute, owner, id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Name, r.Private, r.CreatedBy, ms(r.CreatedAt), string(rules), string(r.Status), r.Seq,
 			string(seats), r.GameNo, int64(r.Seed), r.Salt, r.First, ms(r.StartedAt), ms(r.UpdatedAt),
-			r.BotSubstitute, r.ID)
+			r.BotSubstitute, s.node, r.ID)
 		if err != nil {
 			return fmt.Errorf("store: create room %s: %w", r.ID, err)
 		}
 		return nil
 	}
 	res, err := tx.Stmt(s.ps.updateRoom).Exec(string(r.Status), r.Seq, string(seats), r.GameNo, int64(r.Seed), r.Salt,
-		r.First, ms(r.StartedAt), ms(r.UpdatedAt), r.ID)
+		r.First, ms(r.StartedAt), ms(r.UpdatedAt), r.ID, s.node)
 	if err != nil {
 		return fmt.Errorf("store: update room %s: %w", r.ID, err)
 	}
 	if n, _ := res.RowsAffected(); n != 1 {
+		var owner string
+		if s.d.postgres && tx.QueryRow("SELECT owner FROM rooms WHERE id = ?", r.ID).Scan(&owner) == nil {
+			// Fenced: another node owns the room now.
+			return fmt.Errorf("store: update room %s: owned by %q: %w", r.ID, owner, room.ErrNotOwner)
+		}
 		return fmt.Errorf("store: update room %s: %w", r.ID, ErrNotFound)
 	}
 	return nil
@@ -170,10 +188,20 @@ func (s *Store) saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (i
 // LiveRooms implements room.Store: every room not closed, with the moves of
 // its current game: from the journal for a game in play, from the games
 // row for a finished one.
+// On PostgreSQL, those are the rooms this node owns; the others are
+// claimed as their owners' leases run out (ClaimRooms).
 func (s *Store) LiveRooms(ctx context.Context) ([]room.Saved, error) {
+	if s.d.postgres {
+		return s.liveRooms(ctx, "owner = ?", s.node)
+	}
+	return s.liveRooms(ctx, "true")
+}
+
+// liveRooms is LiveRooms of the live rooms that match where.
+func (s *Store) liveRooms(ctx context.Context, where string, args ...any) ([]room.Saved, error) {
 	rows, err := s.r.QueryContext(ctx, `SELECT id, name, private, created_by, created_at, rules, status, seq, seats,
 		game_no, seed, salt, first_seat, started_at, coalesce(last_game_id, 0), updated_at, log_from, bot_substitute
-		FROM rooms WHERE status <> 'closed' ORDER BY created_at`)
+		FROM rooms WHERE status <> 'closed' AND (`+where+`) ORDER BY created_at`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: live rooms: %w", err)
 	}

@@ -14,6 +14,7 @@ type stmts struct {
 	savepoint, release, rollbackTo *sql.Stmt
 	updateRoom, insertMove         *sql.Stmt
 	startLog, prune                *sql.Stmt
+	fence                          *sql.Stmt // PostgreSQL only
 	insertGame, insertGamePlayer   *sql.Stmt
 	countPlayer, addPlayer         *sql.Stmt
 	lastGame                       *sql.Stmt
@@ -23,7 +24,9 @@ const (
 	// Only what changes after creation: name, privacy, creator, creation
 	// time and rules are written once, by the INSERT.
 	sqlUpdateRoom = `UPDATE rooms SET status = ?, seq = ?, seats = ?, game_no = ?, seed = ?, salt = ?,
-		first_seat = ?, started_at = ?, updated_at = ? WHERE id = ?`
+		first_seat = ?, started_at = ?, updated_at = ? WHERE id = ? AND owner = ?`
+	// sqlFence guards a move on PostgreSQL (see cluster.go).
+	sqlFence      = `SELECT 1 FROM rooms WHERE id = ? AND owner = ? FOR SHARE`
 	sqlInsertMove = `INSERT INTO moves (room_id, game_no, n, seq, seat, kind, row, col, move_id, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// A new game's moves start after every journal row written so far.
@@ -68,7 +71,11 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ps.countPlayer, sqlCountPlayer},
 		{&s.ps.addPlayer, sqlAddPlayer},
 		{&s.ps.lastGame, sqlLastGame},
+		{&s.ps.fence, sqlFence},
 	} {
+		if p.dst == &s.ps.fence && !s.d.postgres {
+			continue
+		}
 		st, err := s.w.PrepareContext(ctx, p.sql)
 		if err != nil {
 			return fmt.Errorf("store: prepare %q: %w", p.sql, err)

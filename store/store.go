@@ -70,6 +70,18 @@ type Options struct {
 	// OnCommit, if set, is called after each group commit with the number
 	// of writes in it, how long the commit took and its error.
 	OnCommit func(writes int, d time.Duration, err error)
+
+	// Node names this node of a PostgreSQL cluster (docs/scaling.md):
+	// unique among the nodes sharing the database, and kept across its
+	// restarts, which then take its rooms back at once. Default "node".
+	// Ignored for SQLite.
+	Node string
+	// URL is the node's public base URL (its --advertise-url), which
+	// other nodes send clients to; "" when it has none.
+	URL string
+	// Lease is how long the node's lease lasts without a renewal
+	// (DefaultLease).
+	Lease time.Duration
 }
 
 // Store is an open database.
@@ -85,6 +97,10 @@ type Store struct {
 	ps          stmts
 	commitDelay time.Duration
 	pruned      time.Time // when the writer last pruned the journal
+
+	// node, url and lease are this node's in a cluster (cluster.go).
+	node, url string
+	lease     time.Duration
 
 	ckpt *sql.DB // the checkpointer's connection
 	// nodeLock holds PostgreSQL's advisory lock that makes this process the
@@ -197,6 +213,10 @@ func (s *Store) openPostgres(ctx context.Context, opts Options) (*Store, error) 
 	}
 	s.d = postgresDialect
 	s.path = redact(opts.Path)
+	s.node, s.url, s.lease = cmp.Or(opts.Node, "node"), opts.URL, cmp.Or(opts.Lease, DefaultLease)
+	if s.lease < time.Second {
+		return nil, fmt.Errorf("store: a lease of %s is too short: at least 1s", s.lease)
+	}
 	var err error
 	if s.w, err = openPostgres(opts.Path, opts.Sync); err != nil {
 		return nil, err
@@ -211,11 +231,10 @@ func (s *Store) openPostgres(ctx context.Context, opts Options) (*Store, error) 
 		s.w.Close()
 		return nil, fmt.Errorf("store: connect to %s: %w", s.path, err)
 	}
-	// Every node recovers and serves every live room of its database, so
-	// two nodes on one database would both play the same rooms. Until
-	// rooms are leased to one node each, a session-level advisory lock,
-	// held on a connection of its own for as long as the store is open,
-	// keeps a second node out.
+	// A node recovers the rooms it owns: two processes with one node id
+	// would both play them. A session-level advisory lock on the id, held
+	// on a connection of its own for as long as the store is open, keeps
+	// a second one out; it goes with the session when a node dies.
 	if s.nodeDB, s.nodeLock, err = s.lockNode(ctx, opts.Path, opts.Sync); err != nil {
 		s.w.Close()
 		return nil, err
@@ -230,6 +249,9 @@ func (s *Store) openPostgres(ctx context.Context, opts Options) (*Store, error) 
 		return fail(err)
 	}
 	if err := s.prepare(ctx); err != nil {
+		return fail(err)
+	}
+	if err := s.joinCluster(ctx); err != nil {
 		return fail(err)
 	}
 	if s.r, err = openPostgres(opts.Path, opts.Sync); err != nil {
@@ -269,9 +291,12 @@ func (s *Store) Close() error {
 	<-s.done
 	var unlock error
 	if s.nodeLock != nil {
+		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+		unlock = s.leaveCluster(ctx)
+		cancel()
 		// The advisory lock goes with its session, which ends when the
 		// pool closes its connection.
-		unlock = errors.Join(s.nodeLock.Close(), s.nodeDB.Close())
+		unlock = errors.Join(unlock, s.nodeLock.Close(), s.nodeDB.Close())
 	}
 	// The last connection to close checkpoints the WAL into the database.
 	return errors.Join(s.stopCheckpointer(), s.r.Close(), s.w.Close(), unlock)
