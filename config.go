@@ -5,6 +5,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"net/url"
 	"strings"
 	"time"
 
@@ -60,6 +61,9 @@ type config struct {
 	ShutdownTimeout   time.Duration
 	LogLevel          string
 	LogFormat         string
+	NodeID            string
+	AdvertiseURL      string
+	Lease             time.Duration
 }
 
 // flags defines the flags of cfg on a new FlagSet.
@@ -107,6 +111,9 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.WSBuffer, "ws-buffer", server.DefaultBuffer, "frames queued per session before it is closed as too slow")
 	fs.DurationVar(&cfg.HelloTimeout, "hello-timeout", server.DefaultHelloTimeout, "close a WebSocket that sends no hello within this")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "longest graceful shutdown")
+	fs.StringVar(&cfg.NodeID, "node-id", "node", "with a postgres:// --db: this node's id, unique among the nodes sharing the database and kept across restarts")
+	fs.StringVar(&cfg.AdvertiseURL, "advertise-url", "", "with a postgres:// --db: the public base URL clients and other nodes reach this node at, e.g. https://node1.example.com")
+	fs.DurationVar(&cfg.Lease, "lease", store.DefaultLease, "with a postgres:// --db: how long a node holds its rooms without renewing; other nodes adopt them after it")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.Usage = func() {
@@ -169,6 +176,17 @@ func (cfg *config) check(set map[string]bool) error {
 		return errors.New("--metrics-addr must differ from --addr")
 	case cfg.DebugAddr != "" && cfg.DebugAddr == cfg.Addr:
 		return errors.New("--debug-addr must differ from --addr")
+	case cfg.Lease < time.Second:
+		return errors.New("--lease must be at least 1s")
+	case cfg.NodeID == "" || len(cfg.NodeID) > 64 || strings.ContainsFunc(cfg.NodeID, func(r rune) bool { return r <= ' ' || r > '~' }):
+		return errors.New("--node-id must be 1 to 64 printable ASCII characters without spaces")
+	}
+	if cfg.AdvertiseURL != "" {
+		u, err := url.Parse(cfg.AdvertiseURL)
+		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+			return fmt.Errorf("--advertise-url must be an http:// or https:// base URL, got %q", cfg.AdvertiseURL)
+		}
+		cfg.AdvertiseURL = strings.TrimSuffix(cfg.AdvertiseURL, "/")
 	}
 	if cfg.ACMEDomain != "" && !set["addr"] {
 		cfg.Addr = ":443"

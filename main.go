@@ -104,6 +104,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Rooms: app.RoomConfig{Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
 			MaxSpectators: cfg.MaxSpectators, MaxRooms: cfg.MaxRooms, MaxRoomsPerPlayer: cfg.MaxRoomsPerUser},
 		BotDelay: cfg.BotDelay,
+		Node:     cfg.NodeID, AdvertiseURL: cfg.AdvertiseURL, Lease: cfg.Lease,
 	})
 	if err != nil {
 		return err

@@ -20,10 +20,12 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"sync"
 	"time"
 
 	"goldmine/admin"
 	"goldmine/bots"
+	"goldmine/cluster"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/server"
@@ -83,6 +85,16 @@ type Config struct {
 	// hook call's context (default 30 s).
 	HookQueue   int
 	HookTimeout time.Duration
+
+	// Node, AdvertiseURL and Lease place this node in a cluster of nodes
+	// sharing a PostgreSQL DB (docs/scaling.md); SQLite ignores them.
+	// Node is unique per node and kept across restarts (default "node");
+	// AdvertiseURL is the public base URL clients and other nodes reach
+	// this node at, prefix included; Lease is how long the node's hold on
+	// its rooms lasts without a renewal (default 10 s).
+	Node         string
+	AdvertiseURL string
+	Lease        time.Duration
 }
 
 // RoomConfig are the rooms' timers and limits; zero values take the
@@ -109,6 +121,11 @@ type Server struct {
 	console *admin.Admin
 	hooks   *hooks
 	closed  chan struct{}
+	// cluster runs while clustered, until stopCluster; clusterDone closes
+	// when it has.
+	cluster     *cluster.Node
+	stopCluster context.CancelFunc
+	clusterDone chan struct{}
 }
 
 // New opens the database, recovers the rooms that were live when it last
@@ -126,7 +143,7 @@ func New(cfg Config) (_ *Server, err error) {
 	s := &Server{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default()), closed: make(chan struct{})}
 	metrics := server.NewMetrics()
 	s.store, err = store.Open(ctx, store.Options{Path: cfg.DB, Sync: cfg.Sync, MaxBytes: cfg.DBMaxBytes, Log: s.log,
-		OnCommit: metrics.ObserveCommit})
+		OnCommit: metrics.ObserveCommit, Node: cfg.Node, URL: cfg.AdvertiseURL, Lease: cfg.Lease})
 	if err != nil {
 		return nil, err
 	}
@@ -185,16 +202,32 @@ func New(cfg Config) (_ *Server, err error) {
 	if err := s.bots.Restore(ctx); err != nil {
 		s.log.Warn("app: some bots could not take their seats again", "err", err)
 	}
+	if s.store.Clustered() {
+		var restoring sync.Mutex // one node's adoptions seat their bots one at a time
+		s.cluster = cluster.New(cluster.Config{Store: s.store, Rooms: s.rooms, URL: cfg.AdvertiseURL, Log: s.log,
+			OnAdopt: func(int) {
+				restoring.Lock()
+				defer restoring.Unlock()
+				if err := s.bots.Restore(context.Background()); err != nil {
+					s.log.Warn("app: some bots could not take their seats in adopted rooms", "err", err)
+				}
+			}})
+	}
 	assets, err := static.New(cfg.Prefix + "/static/")
 	if err != nil {
 		return nil, err
 	}
-	s.srv, err = server.New(server.Config{
+	scfg := server.Config{
 		Rooms: s.rooms, Store: s.store, Tokens: tokens, Identity: identity, Log: s.log,
 		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, Assets: assets,
 		WeChat: cfg.WeChat, WeChatStore: s.store, Bots: s.bots, Metrics: metrics, MetricsToken: cfg.MetricsToken,
 		WS: cfg.WS, Limits: cfg.Limits, Prefix: cfg.Prefix, Presets: catalog, PageToken: pageToken,
-	})
+		AdvertiseURL: cfg.AdvertiseURL,
+	}
+	if s.cluster != nil {
+		scfg.Cluster = s.cluster
+	}
+	s.srv, err = server.New(scfg)
 	if err != nil {
 		return nil, err
 	}
@@ -204,6 +237,16 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	s.console.Register(s.srv.Router())
+	if s.cluster != nil {
+		// The first round claims the rooms of nodes that died meanwhile.
+		var cctx context.Context
+		cctx, s.stopCluster = context.WithCancel(context.Background())
+		s.clusterDone = make(chan struct{})
+		go func() {
+			defer close(s.clusterDone)
+			s.cluster.Run(cctx)
+		}()
+	}
 	s.log.Info("app: ready", "db", s.store.Path(), "prefix", cfg.Prefix, "rooms_recovered", n)
 	return s, nil
 }
@@ -242,6 +285,12 @@ func (s *Server) Close(ctx context.Context) error {
 		close(s.closed)
 	}
 	s.console.Close()
+	if s.cluster != nil {
+		// No adoption while this node stops; its lease ends with the
+		// store, after the last write.
+		s.stopCluster()
+		<-s.clusterDone
+	}
 	var errs []error
 	if err := s.srv.CloseSessions(ctx, server.CloseGoingAway, "server restarting"); err != nil {
 		errs = append(errs, fmt.Errorf("app: close websockets: %w", err))

@@ -223,6 +223,7 @@ func (s *Server) createRoom(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
+	snap.Node, snap.WSURL = s.nodeID(), s.ownWSURL(c.Request)
 	c.JSON(http.StatusCreated, snap)
 }
 
@@ -242,6 +243,12 @@ func (s *Server) addBot(c *gin.Context) {
 		s.abort(c, errorf(http.StatusNotImplemented, "not_configured", "this server has no bots"))
 		return
 	}
+	// Before the body is read: a room of another node gets the request
+	// as it came.
+	snap, ok := s.roomHere(c, c.Param("id"))
+	if !ok {
+		return
+	}
 	var req addBotReq
 	if err := s.decode(c, &req); err != nil {
 		s.abort(c, err)
@@ -253,11 +260,6 @@ func (s *Server) addBot(c *gin.Context) {
 			s.abort(c, errorf(http.StatusBadRequest, "invalid_level", "level must be easy, normal or hard"))
 			return
 		}
-	}
-	snap, err := s.rooms.Snapshot(c.Param("id"))
-	if err != nil {
-		s.abort(c, err)
-		return
 	}
 	if snap.CreatedBy != p.ID {
 		s.abort(c, errorf(http.StatusForbidden, "not_creator", "only the room's creator may add bots"))
@@ -288,17 +290,18 @@ func (s *Server) listRooms(c *gin.Context) {
 		}
 		f.Limit = n
 	}
-	rooms := s.rooms.List(f)
-	c.JSON(http.StatusOK, gin.H{"rooms": rooms})
-}
-
-func (s *Server) getRoom(c *gin.Context) {
-	snap, err := s.rooms.Snapshot(c.Param("id"))
+	rooms, err := s.listAll(c.Request.Context(), c.Request, f)
 	if err != nil {
 		s.abort(c, err)
 		return
 	}
-	c.JSON(http.StatusOK, snap)
+	c.JSON(http.StatusOK, gin.H{"rooms": rooms})
+}
+
+func (s *Server) getRoom(c *gin.Context) {
+	if snap, ok := s.roomHere(c, c.Param("id")); ok {
+		c.JSON(http.StatusOK, snap)
+	}
 }
 
 // intQuery parses an optional positive integer query parameter.

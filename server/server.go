@@ -83,6 +83,13 @@ type Config struct {
 	// session cookie, say), or "". The page then carries that token, so it
 	// is rendered for each request and never cached. Set with Identity.
 	PageToken func(r *http.Request) string
+	// Cluster, when set, makes this node one of several sharing a
+	// PostgreSQL database (docs/scaling.md): the API answers for every
+	// node's rooms, and a hello for another node's room gets wrong_node.
+	Cluster Cluster
+	// AdvertiseURL is this node's public base URL (with the prefix, if
+	// any), which ws_url is made from. Empty: the URL each request came to.
+	AdvertiseURL string
 }
 
 // Bots seats bots in waiting rooms; package bots implements it.

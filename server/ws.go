@@ -357,6 +357,20 @@ func (s *Server) hello(c *wsConn, m clientMsg) {
 		c.player = p.ID
 	}
 	mem, err := s.rooms.Join(ctx, m.Room, p, room.Role(m.As), c)
+	if errors.Is(err, room.ErrUnknownRoom) && s.cfg.Cluster != nil {
+		var w where
+		if w, err = s.locate(ctx, m.Room); err == nil {
+			if w.here {
+				mem, err = s.rooms.Join(ctx, m.Room, p, room.Role(m.As), c)
+			} else {
+				// The connection stays usable, as after any error; the
+				// client opens a new one at the owner.
+				c.send(wrongNodeFrame{Type: "error", Code: "wrong_node", Node: w.loc.Node, WSURL: wsURLOf(w.loc.URL),
+					Message: "room " + w.loc.Room + " is served by node " + w.loc.Node + ": connect to ws_url"})
+				return
+			}
+		}
+	}
 	if err != nil {
 		s.sendErr(c, err, nil)
 		return

@@ -1,0 +1,161 @@
+// Package cluster keeps one node's place among Goldmine nodes that share a
+// PostgreSQL database (docs/scaling.md): it renews the node's lease, lets
+// go of the rooms another node adopted, and adopts the rooms of nodes
+// whose lease ran out, replaying them from the shared move log.
+//
+// Ownership itself lives in the database (package store): PostgreSQL's
+// row locks and conditional updates decide who owns a room, and every write
+// of a room is fenced by its owner. This package only acts on what the
+// database says.
+package cluster
+
+import (
+	"cmp"
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"goldmine/room"
+	"goldmine/store"
+)
+
+// Store is what a node needs from the shared database.
+type Store interface {
+	// Heartbeat renews the lease and returns the rooms the node owns.
+	Heartbeat(ctx context.Context, counts map[string]room.Count) ([]string, error)
+	// ClaimRooms takes up to limit rooms of dead nodes (only room id, if
+	// set).
+	ClaimRooms(ctx context.Context, id string, limit int) ([]room.Saved, error)
+	// Locate says which node owns a room.
+	Locate(ctx context.Context, id string) (store.Location, error)
+	// RemoteRooms lists the live rooms other nodes own.
+	RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error)
+	// Node is this node's id, and Lease how long its lease lasts.
+	Node() string
+	Lease() time.Duration
+}
+
+// Config configures a Node.
+type Config struct {
+	Store Store
+	Rooms *room.Manager
+	// URL is this node's public base URL (--advertise-url), or "".
+	URL string
+	// Every is how often the lease is renewed and dead nodes' rooms are
+	// looked for: a third of the lease by default, so that two renewals
+	// may fail before the lease runs out.
+	Every time.Duration
+	// Batch is how many rooms one claim takes at most (default 50); a
+	// node claims batch after batch until none is left, and nodes claiming
+	// at once share the rooms out.
+	Batch int
+	// OnAdopt, if set, is called after rooms were adopted (to seat their
+	// bots again, say).
+	OnAdopt func(n int)
+	Log     *slog.Logger
+}
+
+// Node is this process's place in the cluster.
+type Node struct {
+	cfg Config
+	log *slog.Logger
+}
+
+// New returns a Node; Run starts its work.
+func New(cfg Config) *Node {
+	cfg.Every = cmp.Or(cfg.Every, cfg.Store.Lease()/3)
+	cfg.Batch = cmp.Or(cfg.Batch, 50)
+	if cfg.OnAdopt == nil {
+		cfg.OnAdopt = func(int) {}
+	}
+	return &Node{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default())}
+}
+
+// ID is the node's id.
+func (n *Node) ID() string { return n.cfg.Store.Node() }
+
+// URL is the node's public base URL, or "".
+func (n *Node) URL() string { return n.cfg.URL }
+
+// Run renews the lease and adopts orphaned rooms, at once and then every
+// Config.Every, until ctx is done.
+func (n *Node) Run(ctx context.Context) {
+	t := time.NewTicker(n.cfg.Every)
+	defer t.Stop()
+	for {
+		n.Tick(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Tick is one round of Run: renew the lease, release the rooms this node
+// lost, adopt the rooms of dead nodes.
+func (n *Node) Tick(ctx context.Context) {
+	ctx, cancel := context.WithTimeout(ctx, n.cfg.Every)
+	defer cancel()
+	// The rooms held here before the heartbeat's read: a room created
+	// after it is not in its answer, and must not be let go for that.
+	counts := n.cfg.Rooms.Counts()
+	owned, err := n.cfg.Store.Heartbeat(ctx, counts)
+	if err != nil {
+		// The lease may run out; then the writes of this node's rooms are
+		// refused, and the next heartbeat that gets through lets them go.
+		n.log.Error("cluster: cannot renew the lease", "node", n.ID(), "err", err)
+		return
+	}
+	mine := make(map[string]bool, len(owned))
+	for _, id := range owned {
+		mine[id] = true
+	}
+	for id := range counts {
+		if !mine[id] && n.cfg.Rooms.Release(id) {
+			n.log.Warn("cluster: released a room another node owns now", "node", n.ID(), "room", id)
+		}
+	}
+	for ctx.Err() == nil {
+		saved, err := n.cfg.Store.ClaimRooms(ctx, "", n.cfg.Batch)
+		if err != nil {
+			n.log.Error("cluster: cannot claim rooms", "node", n.ID(), "err", err)
+			return
+		}
+		n.adopt(saved)
+		if len(saved) < n.cfg.Batch {
+			return
+		}
+	}
+}
+
+func (n *Node) adopt(saved []room.Saved) int {
+	if len(saved) == 0 {
+		return 0
+	}
+	k := n.cfg.Rooms.Adopt(saved)
+	n.log.Info("cluster: adopted rooms", "node", n.ID(), "rooms", k)
+	n.cfg.OnAdopt(k)
+	return k
+}
+
+// Adopt takes room id now if its owner's lease ran out (a client asking
+// for it need not wait for the next round), and reports whether it did.
+func (n *Node) Adopt(ctx context.Context, id string) (bool, error) {
+	saved, err := n.cfg.Store.ClaimRooms(ctx, id, 1)
+	if err != nil {
+		return false, fmt.Errorf("cluster: adopt %s: %w", id, err)
+	}
+	return n.adopt(saved) > 0, nil
+}
+
+// Locate says which node owns room id.
+func (n *Node) Locate(ctx context.Context, id string) (store.Location, error) {
+	return n.cfg.Store.Locate(ctx, id)
+}
+
+// RemoteRooms lists the live rooms other nodes own.
+func (n *Node) RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error) {
+	return n.cfg.Store.RemoteRooms(ctx)
+}
