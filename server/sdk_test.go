@@ -8,10 +8,11 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"regexp"
 	"strconv"
 	"testing"
 	"time"
+
+	"goldmine/internal/nodetest"
 )
 
 // TestSDK runs the JS SDK's tests (static/sdk/test) and the example
@@ -20,7 +21,7 @@ import (
 // player's sockets, /advance moves the rooms' clock. It skips where Node
 // is missing, and fails then when CI=true.
 func TestSDK(t *testing.T) {
-	node := requireNode(t)
+	node, args := nodetest.Find(t)
 	h := newHarness(t, fast)
 	ctl := http.NewServeMux()
 	ctl.HandleFunc("POST /drop", func(w http.ResponseWriter, r *http.Request) {
@@ -40,10 +41,6 @@ func TestSDK(t *testing.T) {
 	control := httptest.NewServer(ctl)
 	defer control.Close()
 
-	args := []string{"--test", "--test-reporter=spec", "--test-force-exit"}
-	if major := nodeMajor(t, node); major < 22 {
-		args = append([]string{"--experimental-websocket"}, args...) // WebSocket is built in from Node 22
-	}
 	if p := os.Getenv("GOLDMINE_SDK_TESTS"); p != "" {
 		args = append(args, "--test-name-pattern="+p) // to run some of them
 	}
@@ -77,34 +74,4 @@ func TestMiniProgramCarriesTheSDK(t *testing.T) {
 	if !bytes.Equal(served, copied) {
 		t.Fatal("examples/miniprogram/utils/goldmine.js differs from static/sdk/goldmine.js: cp static/sdk/goldmine.js examples/miniprogram/utils/")
 	}
-}
-
-func requireNode(t *testing.T) string {
-	t.Helper()
-	node, err := exec.LookPath("node")
-	if err != nil {
-		if os.Getenv("CI") == "true" {
-			t.Fatal("node not found, and CI=true: the SDK tests need Node.js 20 or newer")
-		}
-		t.Skip("node not found: install Node.js 20 or newer to run the SDK tests")
-	}
-	return node
-}
-
-var nodeVersion = regexp.MustCompile(`^v(\d+)\.`)
-
-func nodeMajor(t *testing.T, node string) int {
-	out, err := exec.Command(node, "--version").Output()
-	if err != nil {
-		t.Fatal(err)
-	}
-	m := nodeVersion.FindSubmatch(out)
-	if m == nil {
-		t.Fatalf("node --version: %q", out)
-	}
-	major, _ := strconv.Atoi(string(m[1]))
-	if major < 20 {
-		t.Fatalf("node %s: the SDK needs Node.js 20 or newer", out)
-	}
-	return major
 }

@@ -2,30 +2,18 @@ package store_test
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
-	"encoding/hex"
 	"errors"
-	"net/url"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // "pgx", to create and drop test databases
-
+	"goldmine/internal/pgtest"
 	"goldmine/store"
 )
 
 // The behavioural tests run against both databases: the same test, through
-// the same store code, on a SQLite file and on a PostgreSQL database.
-//
-// GOLDMINE_TEST_POSTGRES is the URL of a PostgreSQL server's maintenance
-// database (postgres://postgres@127.0.0.1:54329/postgres?sslmode=disable,
-// say), on which each test creates a database of its own and drops it when
-// it ends. .ci/run starts one. Without it the PostgreSQL runs skip and say
-// so, or fail when CI=true.
-const postgresEnv = "GOLDMINE_TEST_POSTGRES"
+// the same store code, on a SQLite file and on a PostgreSQL database (see
+// package pgtest for how one is found).
 
 // backend is a kind of database the store runs on.
 type backend struct {
@@ -52,49 +40,8 @@ func eachBackend(t *testing.T, f func(t *testing.T, b backend)) {
 	}
 }
 
-// PostgresURL returns the test server's URL, skipping (or, with CI=true,
-// failing) the test when there is none.
-func postgresURL(tb testing.TB) string {
-	tb.Helper()
-	u := os.Getenv(postgresEnv)
-	if u == "" {
-		if os.Getenv("CI") == "true" {
-			tb.Fatalf("%s is not set: CI must run the PostgreSQL tests (.ci/run starts a server)", postgresEnv)
-		}
-		tb.Skipf("no PostgreSQL to test against: set %s to a server's URL (see .ci/run)", postgresEnv)
-	}
-	return u
-}
-
-// newPostgresDB creates an empty database on the test server, dropped when
-// the test ends, and returns its URL.
-func newPostgresDB(tb testing.TB) string {
-	tb.Helper()
-	admin := postgresURL(tb)
-	db, err := sql.Open("pgx", admin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	var b [6]byte
-	rand.Read(b[:])
-	name := "goldmine_test_" + hex.EncodeToString(b[:])
-	if _, err := db.Exec("CREATE DATABASE " + name); err != nil {
-		db.Close()
-		tb.Fatalf("create a test database on %s: %v", admin, err)
-	}
-	tb.Cleanup(func() {
-		defer db.Close()
-		if _, err := db.Exec("DROP DATABASE " + name + " WITH (FORCE)"); err != nil {
-			tb.Errorf("drop test database %s: %v", name, err)
-		}
-	})
-	u, err := url.Parse(admin)
-	if err != nil {
-		tb.Fatal(err)
-	}
-	u.Path = "/" + name
-	return u.String()
-}
+// newPostgresDB is a fresh PostgreSQL database (package pgtest).
+func newPostgresDB(tb testing.TB) string { return pgtest.NewDB(tb) }
 
 func TestPostgresURLsAreRedacted(t *testing.T) {
 	if !store.IsPostgres("postgres://u:secret@h/db") || !store.IsPostgres("postgresql://h/db") || store.IsPostgres("goldmine.db") {

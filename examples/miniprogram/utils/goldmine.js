@@ -96,13 +96,32 @@
   //   t = transport(url); t.onopen(); t.onmessage(text); t.onclose({code, reason}); t.onerror(err)
   //   t.send(text); t.close(code, reason)
 
+  // closer returns the transport's close handler, called once at most. An
+  // error before the socket opened counts as its close (1006): some
+  // WebSocket implementations (Node 20's) never fire close for a refused
+  // connection, and the room would wait for it forever.
+  function closer(t) {
+    var opened = false, closed = false;
+    function close(ev) {
+      if (closed) return;
+      closed = true;
+      if (t.onclose) t.onclose(ev);
+    }
+    return {
+      open: function () { opened = true; },
+      error: function () { if (!opened) close({ code: 1006, reason: "could not connect" }); },
+      close: close
+    };
+  }
+
   function browserTransport(url) {
     var ws = new WebSocket(url);
     var t = { onopen: null, onmessage: null, onclose: null, onerror: null };
-    ws.onopen = function () { if (t.onopen) t.onopen(); };
+    var c = closer(t);
+    ws.onopen = function () { c.open(); if (t.onopen) t.onopen(); };
     ws.onmessage = function (ev) { if (t.onmessage) t.onmessage(typeof ev.data === "string" ? ev.data : String(ev.data)); };
-    ws.onerror = function (ev) { if (t.onerror) t.onerror(ev); };
-    ws.onclose = function (ev) { if (t.onclose) t.onclose({ code: ev.code, reason: ev.reason }); };
+    ws.onerror = function (ev) { if (t.onerror) t.onerror(ev); c.error(); };
+    ws.onclose = function (ev) { c.close({ code: ev.code, reason: ev.reason }); };
     t.send = function (text) { ws.send(text); };
     t.close = function (code, reason) { try { ws.close(code, reason); } catch (e) { ws.close(); } };
     return t;
@@ -112,10 +131,11 @@
   function weChatTransport(url) {
     var t = { onopen: null, onmessage: null, onclose: null, onerror: null };
     var task = wx.connectSocket({ url: url });
-    task.onOpen(function () { if (t.onopen) t.onopen(); });
+    var c = closer(t);
+    task.onOpen(function () { c.open(); if (t.onopen) t.onopen(); });
     task.onMessage(function (res) { if (t.onmessage) t.onmessage(typeof res.data === "string" ? res.data : ""); });
-    task.onError(function (err) { if (t.onerror) t.onerror(err); });
-    task.onClose(function (res) { if (t.onclose) t.onclose({ code: res && res.code, reason: res && res.reason }); });
+    task.onError(function (err) { if (t.onerror) t.onerror(err); c.error(); });
+    task.onClose(function (res) { c.close({ code: res && res.code, reason: res && res.reason }); });
     t.send = function (text) { task.send({ data: text }); };
     t.close = function (code, reason) { task.close({ code: code || 1000, reason: reason || "" }); };
     return t;
@@ -169,6 +189,7 @@
     this.baseURL = String(base).replace(/\/+$/, "");
     this.token = options.token || null;
     this.player = null;
+    this.clustered = false; // set once an answer names a cluster node
     this.options = options;
     this._request = options.request || defaultRequest();
   }
@@ -178,10 +199,16 @@
   };
 
   Client.prototype.http = function (method, path, body) {
+    var self = this;
     var headers = { "Content-Type": "application/json" };
     if (this.token) headers.Authorization = "Bearer " + this.token;
     return this._request({ method: method, url: this.baseURL + path, headers: headers, body: body }).then(function (res) {
-      if (res.status >= 200 && res.status < 300) return res.body;
+      if (res.status >= 200 && res.status < 300) {
+        var b = res.body;
+        // A clustered server names the node of each room it answers for.
+        if (b && (b.node || (b.rooms && b.rooms[0] && b.rooms[0].node))) self.clustered = true;
+        return b;
+      }
       var err = res.body && res.body.error;
       throw GoldmineError(err ? err.code : "http_" + res.status, err ? err.message : "HTTP " + res.status, { status: res.status });
     });
@@ -258,7 +285,9 @@
   // any change), each protocol event by its type ("dug", "game_over", ...),
   // "error", "status" (connecting | open | reconnecting | paused | closed),
   // "reconnecting" ({attempt, delay}), "reconnected", "gave_up", "closed",
-  // "seat_lost".
+  // "seat_lost", "redirect" ({node, ws_url}: a cluster sent the room's hello
+  // to the node that owns it). Option locate: false skips asking the room
+  // API where the room is before each reconnect.
   function Room(client, id, options) {
     Emitter.call(this);
     this.client = client;
@@ -282,6 +311,10 @@
     this._nextID = 1;
     this._attempt = 0;
     this._retryTimer = null;
+    // _wsURL is the room's node, once the server said (wrong_node, or the
+    // room API in a cluster); null means the client's base URL.
+    this._wsURL = null;
+    this._redirects = 0;
     this._beat = null;
     this._lastFrame = 0;
     this._welcomed = false;
@@ -304,7 +337,7 @@
     this._setStatus(this._everOpen ? "reconnecting" : "connecting");
     var t;
     try {
-      t = this.makeTransport(this.client.wsURL());
+      t = this.makeTransport(this._wsURL || this.client.wsURL());
     } catch (err) {
       this.emit("error", err);
       this._retry();
@@ -374,8 +407,27 @@
     this.emit("reconnecting", { attempt: this._attempt, delay: delay });
     this._retryTimer = this.timers.setTimeout(function () {
       self._retryTimer = null;
-      self.connect();
+      self._locate(function () { self.connect(); });
     }, delay);
+  };
+
+  // _locate asks the room API where the room lives before a reconnect: in
+  // a cluster, the node it was on may have died and another adopted it
+  // (the API of any live node adopts it on the spot). The room's ws_url is
+  // used only from a clustered server (one that names its node); a single
+  // server's is its own base URL, and a room never sent elsewhere on a
+  // server not known to be clustered reconnects without asking. Whatever
+  // the answer, cb runs.
+  Room.prototype._locate = function (cb) {
+    var self = this;
+    if (this.options.locate === false || (this._wsURL === null && !this.client.clustered)) return cb();
+    this.client.http("GET", "/api/rooms/" + encodeURIComponent(this.id)).then(function (snap) {
+      if (snap && snap.node && snap.ws_url) self._wsURL = snap.ws_url;
+    }, function () {
+      // The API is down too, or the room is gone: the hello will tell.
+    }).then(function () {
+      if (!self._stopped && !self._paused && self._t === null && self._retryTimer === null) cb();
+    });
   };
 
   // backoff is the wait before retry number attempt (from 0).
@@ -444,6 +496,7 @@
         var again = this._everOpen;
         this._everOpen = true;
         this._attempt = 0;
+        this._redirects = 0;
         this._setStatus("open");
         this._resendPending();
         this._flush();
@@ -500,6 +553,19 @@
       this.role = "spectator";
       this.emit("seat_lost", err);
       this._send({ type: "hello", token: this.client.token, room: this.id, as: "spectator" }, true);
+      return;
+    }
+    // The room lives on another node of a cluster: go there. A few
+    // redirects in a row are normal while a room moves; more back off.
+    if (!this._welcomed && f.code === "wrong_node" && f.ws_url) {
+      this._wsURL = f.ws_url;
+      this.emit("redirect", { node: f.node, ws_url: f.ws_url });
+      var t = this._t;
+      this._t = null;
+      this._stopHeartbeat();
+      if (t) t.close(1000, "wrong node");
+      if (++this._redirects <= 3) this.connect();
+      else this._retry();
       return;
     }
     if (!this._welcomed && (f.code === "unauthorized" || f.code === "unknown_room")) {
