@@ -75,6 +75,11 @@ type Config struct {
 	// Prefix is the path the server is mounted under ("" for the root, or
 	// "/game"); the console is at Prefix + "/admin".
 	Prefix string
+	// Cluster, when set, shows every node's rooms and follows a room's
+	// owner for its page, stream and actions (cluster.go). NodeKey signs
+	// those requests between nodes: the same on every node.
+	Cluster Cluster
+	NodeKey []byte
 }
 
 // Admin is the console.
@@ -179,12 +184,12 @@ func (a *Admin) Register(r gin.IRouter) {
 	in.POST("/logout", a.logout)
 	in.GET("/", a.dashboard)
 	in.GET("/rooms", a.rooms)
-	in.GET("/rooms/:id", a.roomPage)
-	in.GET("/rooms/:id/stream", a.roomStream)
-	in.POST("/rooms/:id/close", a.closeRoom)
-	in.POST("/rooms/:id/skip", a.skipTurn)
-	in.POST("/rooms/:id/kick", a.kick)
-	in.POST("/rooms/:id/bots", a.addBot)
+	in.GET("/rooms/:id", a.follow(a.roomPage))
+	in.GET("/rooms/:id/stream", a.follow(a.roomStream))
+	in.POST("/rooms/:id/close", a.follow(a.closeRoom))
+	in.POST("/rooms/:id/skip", a.follow(a.skipTurn))
+	in.POST("/rooms/:id/kick", a.follow(a.kick))
+	in.POST("/rooms/:id/bots", a.follow(a.addBot))
 	in.GET("/games", a.games)
 	in.GET("/games/:id", a.gamePage)
 	in.GET("/games/:id/step/:n", a.gameStep)
@@ -213,6 +218,14 @@ const sessionKey = "admin.session"
 // requests get 401, as a redirect would land inside the page).
 func (a *Admin) requireSession() gin.HandlerFunc {
 	return func(c *gin.Context) {
+		if a.nodeSigned(c.Request) {
+			// Another node's console, for its admin (cluster.go): that
+			// node checked the session and the CSRF token.
+			c.Set(sessionKey, &session{csrf: c.GetHeader(csrfHeader)})
+			c.Header("Cache-Control", "no-store")
+			c.Next()
+			return
+		}
 		var s *session
 		if ck, err := c.Cookie(cookieName); err == nil {
 			s = a.auth.session(ck)

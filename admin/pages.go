@@ -1,10 +1,12 @@
 package admin
 
 import (
+	"cmp"
 	"encoding/json"
 	"errors"
 	"net/http"
 	"runtime"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -55,7 +57,7 @@ func (a *Admin) stats(c *gin.Context) stats {
 }
 
 func (a *Admin) dashboard(c *gin.Context) {
-	data := map[string]any{"Stats": a.stats(c)}
+	data := map[string]any{"Stats": a.stats(c), "Nodes": a.nodes(c.Request.Context())}
 	if c.Query("fragment") == "stats" {
 		a.renderBlock(c, http.StatusOK, "dashboard", "stats", data)
 		return
@@ -70,13 +72,35 @@ func (a *Admin) rooms(c *gin.Context) {
 		f.Status = st
 	}
 	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
+	all := a.cfg.Rooms.List(f)
+	if a.cfg.Cluster != nil {
+		for i := range all {
+			all[i].Node = a.cfg.Cluster.ID()
+		}
+		remote, err := a.cfg.Cluster.RemoteRooms(c.Request.Context())
+		if err != nil {
+			a.log.Error("admin: other nodes' rooms", "err", err)
+		}
+		for _, rr := range remote {
+			if f.Status == "" || rr.Summary.Status == f.Status {
+				rr.Summary.Node = rr.Node
+				all = append(all, rr.Summary)
+			}
+		}
+		slices.SortFunc(all, func(x, y room.Summary) int {
+			return cmp.Or(y.CreatedAt.Compare(x.CreatedAt), cmp.Compare(x.ID, y.ID))
+		})
+		if len(all) > f.Limit {
+			all = all[:f.Limit]
+		}
+	}
 	var list []room.Summary
-	for _, s := range a.cfg.Rooms.List(f) {
-		if q == "" || strings.Contains(strings.ToLower(s.ID+" "+s.Name+" "+s.Rules.Preset), q) {
+	for _, s := range all {
+		if q == "" || strings.Contains(strings.ToLower(s.ID+" "+s.Name+" "+s.Rules.Preset+" "+s.Node), q) {
 			list = append(list, s)
 		}
 	}
-	data := map[string]any{"Rooms": list, "Status": string(f.Status), "Q": c.Query("q")}
+	data := map[string]any{"Rooms": list, "Status": string(f.Status), "Q": c.Query("q"), "Clustered": a.cfg.Cluster != nil}
 	if c.Query("fragment") == "list" {
 		a.renderBlock(c, http.StatusOK, "rooms", "list", data)
 		return

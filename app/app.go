@@ -231,8 +231,15 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
-	s.console, err = admin.New(ctx, admin.Config{Rooms: s.rooms, Store: s.store, Assets: assets, Bots: s.bots,
-		Sessions: s.srv.Sessions, Password: cfg.AdminPassword, Log: s.log, Prefix: cfg.Prefix})
+	acfg := admin.Config{Rooms: s.rooms, Store: s.store, Assets: assets, Bots: s.bots,
+		Sessions: s.srv.Sessions, Password: cfg.AdminPassword, Log: s.log, Prefix: cfg.Prefix}
+	if s.cluster != nil {
+		if acfg.NodeKey, err = s.store.Secret(ctx, "nodes", 32); err != nil {
+			return nil, err
+		}
+		acfg.Cluster = s.cluster
+	}
+	s.console, err = admin.New(ctx, acfg)
 	if err != nil {
 		return nil, err
 	}

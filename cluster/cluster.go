@@ -14,6 +14,9 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net/url"
+	"strings"
+	"sync/atomic"
 	"time"
 
 	"goldmine/room"
@@ -31,6 +34,8 @@ type Store interface {
 	Locate(ctx context.Context, id string) (store.Location, error)
 	// RemoteRooms lists the live rooms other nodes own.
 	RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error)
+	// Nodes lists the nodes.
+	Nodes(ctx context.Context) ([]store.NodeInfo, error)
 	// Node is this node's id, and Lease how long its lease lasts.
 	Node() string
 	Lease() time.Duration
@@ -60,6 +65,9 @@ type Config struct {
 type Node struct {
 	cfg Config
 	log *slog.Logger
+	// origins are the nodes' browser origins (scheme://host), as of the
+	// last round.
+	origins atomic.Pointer[map[string]bool]
 }
 
 // New returns a Node; Run starts its work.
@@ -108,6 +116,7 @@ func (n *Node) Tick(ctx context.Context) {
 		n.log.Error("cluster: cannot renew the lease", "node", n.ID(), "err", err)
 		return
 	}
+	n.learnOrigins(ctx)
 	mine := make(map[string]bool, len(owned))
 	for _, id := range owned {
 		mine[id] = true
@@ -158,4 +167,32 @@ func (n *Node) Locate(ctx context.Context, id string) (store.Location, error) {
 // RemoteRooms lists the live rooms other nodes own.
 func (n *Node) RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error) {
 	return n.cfg.Store.RemoteRooms(ctx)
+}
+
+// Nodes lists the nodes of the cluster.
+func (n *Node) Nodes(ctx context.Context) ([]store.NodeInfo, error) {
+	return n.cfg.Store.Nodes(ctx)
+}
+
+// learnOrigins notes the nodes' origins, for IsNodeOrigin.
+func (n *Node) learnOrigins(ctx context.Context) {
+	nodes, err := n.cfg.Store.Nodes(ctx)
+	if err != nil {
+		n.log.Warn("cluster: cannot list the nodes", "err", err)
+		return
+	}
+	origins := map[string]bool{}
+	for _, node := range nodes {
+		if u, err := url.Parse(node.URL); err == nil && u.Host != "" {
+			origins[strings.ToLower(u.Scheme+"://"+u.Host)] = true
+		}
+	}
+	n.origins.Store(&origins)
+}
+
+// IsNodeOrigin reports whether a browser origin (scheme://host[:port]) is
+// that of a node's --advertise-url.
+func (n *Node) IsNodeOrigin(origin string) bool {
+	m := n.origins.Load()
+	return m != nil && (*m)[strings.ToLower(strings.TrimSuffix(origin, "/"))]
 }

@@ -28,6 +28,8 @@ type Cluster interface {
 	Adopt(ctx context.Context, id string) (bool, error)
 	// RemoteRooms lists the live rooms other nodes own.
 	RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error)
+	// IsNodeOrigin reports whether a browser origin is a node's.
+	IsNodeOrigin(origin string) bool
 }
 
 // forwardedHeader marks an API request one node passed to another: the

@@ -78,8 +78,9 @@ func (s *Server) newMelody() *melody.Melody {
 }
 
 // checkOrigin allows requests without an Origin (WeChat mini-programs and
-// native clients send none), the server's own origin, and the configured
-// ones.
+// native clients send none), the server's own origin, the configured ones,
+// and in a cluster every node's: the web client served by one node plays
+// a room another node owns.
 func (s *Server) checkOrigin(r *http.Request) bool {
 	origin := r.Header.Get("Origin")
 	if origin == "" {
@@ -97,7 +98,7 @@ func (s *Server) checkOrigin(r *http.Request) bool {
 			return true
 		}
 	}
-	return false
+	return s.cfg.Cluster != nil && s.cfg.Cluster.IsNodeOrigin(origin)
 }
 
 func (s *Server) serveWS(c *gin.Context) {
