@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net"
 	"net/http"
@@ -11,6 +12,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -40,8 +42,32 @@ func startNode(t *testing.T, bin, db, id string, lease time.Duration) *node {
 	l.Close()
 	url := "http://" + addr
 	p := startProc(t, bin, "--addr", addr, "--db", db, "--node-id", id, "--advertise-url", url,
-		"--lease", lease.String(), "--max-rooms-per-player", "0")
+		"--lease", lease.String(), "--max-rooms-per-player", "0", "--metrics-token", "metrics")
 	return &node{proc: p, id: id, url: url}
+}
+
+// metric returns the value of an unlabelled metric of the node.
+func (n *node) metric(name string) float64 {
+	n.t.Helper()
+	req, _ := http.NewRequest("GET", n.url+"/metrics", nil)
+	req.Header.Set("Authorization", "Bearer metrics")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		n.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	data, _ := io.ReadAll(resp.Body)
+	for _, line := range strings.Split(string(data), "\n") {
+		if v, ok := strings.CutPrefix(line, name+" "); ok {
+			f, err := strconv.ParseFloat(v, 64)
+			if err != nil {
+				n.t.Fatalf("%s: %v", line, err)
+			}
+			return f
+		}
+	}
+	n.t.Fatalf("no %s in the metrics of %s", name, n.id)
+	return 0
 }
 
 // dialWS opens a WebSocket at a ws:// URL the server gave.
@@ -222,6 +248,26 @@ func TestCluster(t *testing.T) {
 		}
 	}
 	t.Logf("the rooms of %s were adopted by %v within %s of its kill", victim.id, adoptedBy, time.Since(killed).Round(time.Millisecond))
+	// Every room of the dead node is adopted once (a finished one too, by
+	// the next round of a live node), as the metrics count.
+	var victimRooms int
+	for _, o := range owner {
+		if o == victim {
+			victimRooms++
+		}
+	}
+	for deadline := time.Now().Add(2 * lease); ; time.Sleep(100 * time.Millisecond) {
+		adopted := 0
+		for _, n := range live {
+			adopted += int(n.metric("goldmine_cluster_rooms_adopted_total"))
+		}
+		if adopted == victimRooms {
+			break
+		}
+		if adopted > victimRooms || time.Now().After(deadline) {
+			t.Fatalf("goldmine_cluster_rooms_adopted_total adds up to %d on the live nodes, want %d", adopted, victimRooms)
+		}
+	}
 
 	// Every game plays to its end, wherever it now is.
 	for _, g := range games {

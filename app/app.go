@@ -212,6 +212,9 @@ func New(cfg Config) (_ *Server, err error) {
 					s.log.Warn("app: some bots could not take their seats in adopted rooms", "err", err)
 				}
 			}})
+		for _, c := range s.cluster.Collectors() {
+			metrics.Registry().MustRegister(c)
+		}
 	}
 	assets, err := static.New(cfg.Prefix + "/static/")
 	if err != nil {

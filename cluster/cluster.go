@@ -19,6 +19,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/prometheus/client_golang/prometheus"
+
 	"goldmine/room"
 	"goldmine/store"
 )
@@ -68,6 +70,8 @@ type Node struct {
 	// origins are the nodes' browser origins (scheme://host), as of the
 	// last round.
 	origins atomic.Pointer[map[string]bool]
+
+	adopted, released, leaseErrors prometheus.Counter
 }
 
 // New returns a Node; Run starts its work.
@@ -77,7 +81,19 @@ func New(cfg Config) *Node {
 	if cfg.OnAdopt == nil {
 		cfg.OnAdopt = func(int) {}
 	}
-	return &Node{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default())}
+	return &Node{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default()),
+		adopted: prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_cluster_rooms_adopted_total",
+			Help: "Rooms this node adopted from nodes whose lease ran out."}),
+		released: prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_cluster_rooms_released_total",
+			Help: "Rooms this node let go of because another node adopted them."}),
+		leaseErrors: prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_cluster_lease_errors_total",
+			Help: "Lease renewals that failed; past the lease, this node's rooms go to others."}),
+	}
+}
+
+// Collectors are the node's metrics, to register with the server's.
+func (n *Node) Collectors() []prometheus.Collector {
+	return []prometheus.Collector{n.adopted, n.released, n.leaseErrors}
 }
 
 // ID is the node's id.
@@ -113,6 +129,7 @@ func (n *Node) Tick(ctx context.Context) {
 	if err != nil {
 		// The lease may run out; then the writes of this node's rooms are
 		// refused, and the next heartbeat that gets through lets them go.
+		n.leaseErrors.Inc()
 		n.log.Error("cluster: cannot renew the lease", "node", n.ID(), "err", err)
 		return
 	}
@@ -123,6 +140,7 @@ func (n *Node) Tick(ctx context.Context) {
 	}
 	for id := range counts {
 		if !mine[id] && n.cfg.Rooms.Release(id) {
+			n.released.Inc()
 			n.log.Warn("cluster: released a room another node owns now", "node", n.ID(), "room", id)
 		}
 	}
@@ -144,6 +162,7 @@ func (n *Node) adopt(saved []room.Saved) int {
 		return 0
 	}
 	k := n.cfg.Rooms.Adopt(saved)
+	n.adopted.Add(float64(k))
 	n.log.Info("cluster: adopted rooms", "node", n.ID(), "rooms", k)
 	n.cfg.OnAdopt(k)
 	return k
