@@ -16,6 +16,7 @@ import (
 	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -70,6 +71,9 @@ type Node struct {
 	// origins are the nodes' browser origins (scheme://host), as of the
 	// last round.
 	origins atomic.Pointer[map[string]bool]
+	// adopting serializes claims and their adoption: once a claim is in
+	// the database, the room is in the manager before anyone else asks.
+	adopting sync.Mutex
 
 	adopted, released, leaseErrors prometheus.Counter
 }
@@ -145,16 +149,24 @@ func (n *Node) Tick(ctx context.Context) {
 		}
 	}
 	for ctx.Err() == nil {
-		saved, err := n.cfg.Store.ClaimRooms(ctx, "", n.cfg.Batch)
-		if err != nil {
-			n.log.Error("cluster: cannot claim rooms", "node", n.ID(), "err", err)
-			return
-		}
-		n.adopt(saved)
-		if len(saved) < n.cfg.Batch {
+		if !n.claimBatch(ctx) {
 			return
 		}
 	}
+}
+
+// claimBatch claims and adopts a batch of rooms, and reports whether there
+// may be more.
+func (n *Node) claimBatch(ctx context.Context) bool {
+	n.adopting.Lock()
+	defer n.adopting.Unlock()
+	saved, err := n.cfg.Store.ClaimRooms(ctx, "", n.cfg.Batch)
+	if err != nil {
+		n.log.Error("cluster: cannot claim rooms", "node", n.ID(), "err", err)
+		return false
+	}
+	n.adopt(saved)
+	return len(saved) == n.cfg.Batch
 }
 
 func (n *Node) adopt(saved []room.Saved) int {
@@ -169,8 +181,15 @@ func (n *Node) adopt(saved []room.Saved) int {
 }
 
 // Adopt takes room id now if its owner's lease ran out (a client asking
-// for it need not wait for the next round), and reports whether it did.
+// for it need not wait for the next round), and reports whether the room
+// is live on this node, be it adopted now, or by a round that was under
+// way.
 func (n *Node) Adopt(ctx context.Context, id string) (bool, error) {
+	n.adopting.Lock()
+	defer n.adopting.Unlock()
+	if _, err := n.cfg.Rooms.Room(id); err == nil {
+		return true, nil
+	}
 	saved, err := n.cfg.Store.ClaimRooms(ctx, id, 1)
 	if err != nil {
 		return false, fmt.Errorf("cluster: adopt %s: %w", id, err)

@@ -95,20 +95,25 @@ func (s *Server) locate(ctx context.Context, id string) (where, error) {
 		if err != nil {
 			return where{}, fmt.Errorf("server: locate room %s: %w: %w", norm, room.ErrUnavailable, err)
 		}
+		me := loc.Node == s.cfg.Cluster.ID()
 		switch {
 		case loc.Status == room.Closed:
 			return where{}, fmt.Errorf("server: room %s: %w", norm, room.ErrUnknownRoom)
-		case loc.Node == s.cfg.Cluster.ID():
-			return where{here: true, loc: loc}, nil
-		case loc.Live:
+		case loc.Live && !me:
 			return where{loc: loc}, nil
 		}
+		// This node's (a round of its own may be adopting it this very
+		// moment: Adopt waits for it), or free to adopt.
 		adopted, err := s.cfg.Cluster.Adopt(ctx, norm)
 		if err != nil {
 			return where{}, fmt.Errorf("server: adopt room %s: %w: %w", norm, room.ErrUnavailable, err)
 		}
 		if adopted {
 			return where{here: true, loc: loc}, nil
+		}
+		if me {
+			// Owned here, but it could not be rebuilt (logged).
+			return where{}, fmt.Errorf("server: room %s: %w", norm, room.ErrUnknownRoom)
 		}
 		// Another node adopted it meanwhile: ask again where.
 	}
