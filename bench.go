@@ -20,7 +20,7 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	fs.SetOutput(stderr)
 	var cfg loadgen.Config
 	var asJSON, quiet bool
-	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "server to load (this machine only, unless --allow-remote)")
+	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "server to load (this machine only, unless --allow-remote); comma-separated URLs are the nodes of a cluster, which the rooms are spread over")
 	fs.IntVar(&cfg.Rooms, "rooms", 100, "rooms to play in at once")
 	fs.IntVar(&cfg.Players, "players", 2, "players per room")
 	fs.StringVar(&cfg.Preset, "preset", "classic", "preset of the rooms: classic, flags or party")

@@ -22,6 +22,7 @@ import (
 
 	"goldmine/internal/nodetest"
 	"goldmine/internal/pgtest"
+	"goldmine/loadgen"
 )
 
 // node is one node of a test cluster.
@@ -324,5 +325,33 @@ func TestClusterSDK(t *testing.T) {
 	t.Logf("node %v:\n%s", cmd.Args, out)
 	if err != nil {
 		t.Fatalf("the SDK's cluster test failed: %v\n--- n1:\n%s", err, base.log())
+	}
+}
+
+// TestBenchAcrossNodes runs the load generator over two nodes: the rooms
+// are spread over both, every move is answered, and every finished game is
+// stored.
+func TestBenchAcrossNodes(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs two nodes")
+	}
+	db := pgtest.NewDB(t)
+	bin := buildBinary(t)
+	n1, n2 := startNode(t, bin, db, "n1", 2*time.Second), startNode(t, bin, db, "n2", 2*time.Second)
+	rep, err := loadgen.Run(context.Background(), loadgen.Config{URL: n1.url + "," + n2.url, Rooms: 10, Players: 2,
+		Preset: "classic", Think: 20 * time.Millisecond, Duration: 3 * time.Second, Verify: true, Seed: 5})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Gaps != 0 || rep.Reorders != 0 || len(rep.Errors) != 0 || rep.Reconnects != 0 {
+		t.Fatalf("gaps %d, reorders %d, errors %v, reconnects %d: want none", rep.Gaps, rep.Reorders, rep.Errors, rep.Reconnects)
+	}
+	if rep.GamesFinished == 0 || rep.GamesStored == nil || *rep.GamesStored != rep.GamesFinished {
+		t.Fatalf("games finished %d, stored %v: want some, all stored", rep.GamesFinished, rep.GamesStored)
+	}
+	for _, n := range []*node{n1, n2} {
+		if moves := n.metric("goldmine_moves_total"); moves == 0 {
+			t.Fatalf("node %s served no move", n.id)
+		}
 	}
 }

@@ -52,7 +52,8 @@ type table struct {
 	sent    map[string]*sentMove // move id -> when its digger sent it
 	nextID  int
 	players int
-	max     int // the room's max_players
+	max     int    // the room's max_players
+	wsURL   string // of the node that owns the room
 }
 
 // sentMove is a move on its way to the room's players.
@@ -93,7 +94,7 @@ type bot struct {
 }
 
 func (b *bot) dial(ctx context.Context) error {
-	u := b.t.run.wsURL
+	u := b.t.wsURL
 	d := websocket.Dialer{HandshakeTimeout: 10 * time.Second}
 	conn, resp, err := d.DialContext(ctx, u, http.Header{})
 	if err != nil {

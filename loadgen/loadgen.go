@@ -65,8 +65,9 @@ type Report struct {
 // runner is one load test in progress.
 type runner struct {
 	cfg        Config
-	api        *api
-	wsURL      string
+	api        *api   // the first node's: players, and the check of stored games
+	apis       []*api // every node's, by URL
+	wsURLs     []string
 	stopping   atomic.Bool
 	joined     atomic.Int64
 	moves      atomic.Int64
@@ -101,23 +102,25 @@ func (r *runner) logf(format string, args ...any) {
 
 // Run runs a load test and reports on it.
 func Run(ctx context.Context, cfg Config) (Report, error) {
-	u, err := checkTarget(ctx, cfg.URL, cfg.AllowRemote)
-	if err != nil {
-		return Report{}, err
-	}
 	if cfg.Rooms < 1 || cfg.Players < 1 || cfg.Duration <= 0 {
 		return Report{}, fmt.Errorf("loadgen: need at least 1 room, 1 player and a duration")
 	}
-	ws := *u
-	ws.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
-	ws.Path = strings.TrimSuffix(u.Path, "/") + "/ws"
-	r := &runner{
-		cfg:      cfg,
-		api:      &api{base: strings.TrimSuffix(u.String(), "/"), client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}},
-		wsURL:    ws.String(),
-		errors:   map[string]int{},
-		progress: cfg.Progress,
+	r := &runner{cfg: cfg, errors: map[string]int{}, progress: cfg.Progress}
+	// Several URLs are the nodes of a cluster: room i is made at node
+	// i mod n, which owns it, and its players connect there.
+	for _, raw := range strings.Split(cfg.URL, ",") {
+		u, err := checkTarget(ctx, strings.TrimSpace(raw), cfg.AllowRemote)
+		if err != nil {
+			return Report{}, err
+		}
+		ws := *u
+		ws.Scheme = map[string]string{"http": "ws", "https": "wss"}[u.Scheme]
+		ws.Path = strings.TrimSuffix(u.Path, "/") + "/ws"
+		r.apis = append(r.apis, &api{base: strings.TrimSuffix(u.String(), "/"),
+			client: &http.Client{Timeout: 30 * time.Second, Transport: &http.Transport{MaxIdleConnsPerHost: 64}}})
+		r.wsURLs = append(r.wsURLs, ws.String())
 	}
+	r.api = r.apis[0]
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -214,9 +217,10 @@ func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
 			time.Sleep(time.Until(begin.Add(at)))
 			sem <- struct{}{}
 			defer func() { <-sem }()
-			t := &table{run: r, sent: map[string]*sentMove{}, players: cfg.Players}
+			node := i % len(r.apis)
+			t := &table{run: r, sent: map[string]*sentMove{}, players: cfg.Players, wsURL: r.wsURLs[node]}
 			for s := 0; s < cfg.Players; s++ {
-				p, err := r.api.player(ctx, fmt.Sprintf("bot-%d-%d", i, s))
+				p, err := r.apis[node].player(ctx, fmt.Sprintf("bot-%d-%d", i, s))
 				if err != nil {
 					errc <- err
 					return
@@ -228,7 +232,7 @@ func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
 							MaxPlayers int `json:"max_players"`
 						}
 					}
-					if err := r.api.do(ctx, "POST", "/api/rooms", p.Token, map[string]any{"preset": cfg.Preset, "name": fmt.Sprintf("load %d", i)}, &snap); err != nil {
+					if err := r.apis[node].do(ctx, "POST", "/api/rooms", p.Token, map[string]any{"preset": cfg.Preset, "name": fmt.Sprintf("load %d", i)}, &snap); err != nil {
 						errc <- err
 						return
 					}
