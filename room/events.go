@@ -101,8 +101,12 @@ type Summary struct {
 	// Additions to v1.
 	Private   bool   `json:"-"`
 	CreatedBy string `json:"-"`
-	Game      int    `json:"game"`
-	Connected int    `json:"connected"`
+	// Seq is the seq of the room's last event. (A list of this node's
+	// rooms has it exact; another node's room, as of that node's last
+	// lease renewal.)
+	Seq       int64 `json:"seq"`
+	Game      int   `json:"game"`
+	Connected int   `json:"connected"`
 	// Node and WSURL say where the room lives in a cluster: its owner
 	// node's id and that node's WebSocket URL. The rooms leave them empty;
 	// the server fills them in.
@@ -123,6 +127,7 @@ func SummaryOf(rec Record, c Count) Summary {
 		ID: rec.ID, Name: rec.Name, Status: rec.Status, Rules: rec.Rules, Players: players,
 		MaxPlayers: rec.Rules.MaxPlayers, Spectators: c.Spectators, CreatedAt: rec.CreatedAt,
 		Private: rec.Private, CreatedBy: rec.CreatedBy, Game: rec.GameNo, Connected: c.Connected,
+		Seq: max(rec.Seq, c.Seq),
 	}
 }
 

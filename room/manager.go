@@ -411,8 +411,9 @@ func (m *Manager) Release(id string) bool {
 
 // Count is how many members a live room has connected.
 type Count struct {
-	Connected  int `json:"c"`
-	Spectators int `json:"s"`
+	Connected  int   `json:"c"`
+	Spectators int   `json:"s"`
+	Seq        int64 `json:"q"` // the seq of its last event
 }
 
 // Counts returns the connected members of every live room, by room id.
@@ -422,7 +423,7 @@ func (m *Manager) Counts() map[string]Count {
 	out := make(map[string]Count, len(m.rooms))
 	for id, r := range m.rooms {
 		s := r.Summary()
-		out[id] = Count{Connected: s.Connected, Spectators: s.Spectators}
+		out[id] = Count{Connected: s.Connected, Spectators: s.Spectators, Seq: s.Seq}
 	}
 	return out
 }

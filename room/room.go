@@ -140,6 +140,9 @@ type Room struct {
 	recent     [][]byte // the last events, oldest first
 
 	summary atomic.Pointer[Summary]
+	// pubSeq is seq as of the last publish, for the list: a move changes
+	// nothing else a list shows, so it only stores this.
+	pubSeq atomic.Int64
 }
 
 type outFrame struct {
@@ -154,7 +157,11 @@ const recentEvents = 50
 func (r *Room) ID() string { return r.id }
 
 // Summary returns the room as the room list shows it. It takes no lock.
-func (r *Room) Summary() Summary { return *r.summary.Load() }
+func (r *Room) Summary() Summary {
+	s := *r.summary.Load()
+	s.Seq = r.pubSeq.Load()
+	return s
+}
 
 // Snapshot returns the public view of the room.
 func (r *Room) Snapshot() Snapshot {
@@ -317,6 +324,7 @@ func (r *Room) flush() {
 
 // publish refreshes the lock-free summary the room list reads.
 func (r *Room) publish() {
+	r.pubSeq.Store(r.seq)
 	connected := len(r.spectators)
 	for _, s := range r.seats {
 		if s.member != nil {

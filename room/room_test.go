@@ -101,6 +101,12 @@ func TestRecover(t *testing.T) {
 	members[2].Leave() // a forfeit is a move too
 	clock.Advance(30 * time.Second)
 	before := r1.Snapshot()
+	// The list follows every event's seq, moves included.
+	for _, sum := range m1.List(room.Filter{}) {
+		if sum.ID == snap.ID && sum.Seq != before.Seq {
+			t.Fatalf("the list has seq %d, the room %d", sum.Seq, before.Seq)
+		}
+	}
 
 	st.Close() // the writes are all committed; this only releases the file
 	st2 := openStore(t, path)
@@ -112,6 +118,9 @@ func TestRecover(t *testing.T) {
 	after, err := m2.Snapshot(snap.ID)
 	if err != nil {
 		t.Fatal(err)
+	}
+	if list := m2.List(room.Filter{Status: room.Playing}); len(list) != 1 || list[0].Seq != before.Seq {
+		t.Fatalf("the recovered room's list entry: %+v, want seq %d", list, before.Seq)
 	}
 	for _, p := range before.Players {
 		p.Connected = false

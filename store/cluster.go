@@ -21,8 +21,9 @@ import (
 // room's row is updated only WHERE owner is this node, and a move is
 // journaled only after a FOR SHARE read of the room's row finds this node
 // its owner. That read holds the row until the move commits, so a claim
-// waits for a move in flight, and then reads it: what a node acknowledged
-// before losing a room is in the log its adopter replays.
+// passes over a room with a move in flight (SKIP LOCKED), takes it at a
+// later round, and then reads the move: what a node acknowledged before
+// losing a room is in the log its adopter replays.
 //
 // A SQLite file has one node: rooms.owner stays '', and none of this runs.
 
@@ -121,7 +122,18 @@ func (s *Store) ClaimRooms(ctx context.Context, id string, limit int) ([]room.Sa
 	}
 	q += ` ORDER BY created_at LIMIT ? FOR UPDATE SKIP LOCKED) RETURNING id`
 	args = append(args, limit)
-	rows, err := s.r.QueryContext(ctx, q, args...)
+	// The claim and the read of the rooms are one transaction: a claim
+	// whose rooms could not be read (the context ran out, say) is undone,
+	// never left owned by a node that does not hold them. Once the update
+	// holds the rows, no move of the old owner can commit (its fence
+	// waits, then finds it lost the room), and every move it committed
+	// before is in what the read sees.
+	tx, err := s.r.BeginTx(ctx, nil)
+	if err != nil {
+		return nil, fmt.Errorf("store: claim rooms: %w", err)
+	}
+	defer tx.Rollback()
+	rows, err := tx.QueryContext(ctx, q, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: claim rooms: %w", err)
 	}
@@ -141,11 +153,13 @@ func (s *Store) ClaimRooms(ctx context.Context, id string, limit int) ([]room.Sa
 	if len(ids) == 0 {
 		return nil, nil
 	}
-	// The claim has committed: every move of the old owner has too.
 	in := strings.TrimSuffix(strings.Repeat("?, ", len(ids)), ", ")
-	saved, err := s.liveRooms(ctx, "id IN ("+in+") AND owner = ?", append(ids, s.node)...)
+	saved, err := s.liveRooms(ctx, tx, "id IN ("+in+")", ids...)
 	if err != nil {
 		return nil, err
+	}
+	if err := tx.Commit(); err != nil {
+		return nil, fmt.Errorf("store: claim rooms: %w", err)
 	}
 	s.log.Info("store: adopted rooms", "node", s.node, "rooms", len(saved))
 	return saved, nil
@@ -235,7 +249,7 @@ func (s *Store) RemoteRooms(ctx context.Context) ([]RemoteRoom, error) {
 		return nil, ErrNotClustered
 	}
 	rows, err := s.r.QueryContext(ctx, `SELECT rooms.id, rooms.name, rooms.private, rooms.created_by, rooms.created_at,
-		rooms.rules, rooms.status, rooms.seats, rooms.game_no, rooms.owner,
+		rooms.rules, rooms.status, rooms.seats, rooms.game_no, rooms.seq, rooms.owner,
 		coalesce(nodes.url, ''), coalesce(nodes.lease_until >= `+dbNow+`, false), coalesce(nodes.counts, '{}')
 		FROM rooms LEFT JOIN nodes ON nodes.id = rooms.owner
 		WHERE rooms.status <> 'closed' AND rooms.owner <> ?`, s.node)
@@ -251,7 +265,7 @@ func (s *Store) RemoteRooms(ctx context.Context) ([]RemoteRoom, error) {
 		var created int64
 		var rules, status, seats, nodeCounts string
 		if err := rows.Scan(&rec.ID, &rec.Name, &rec.Private, &rec.CreatedBy, &created, &rules, &status, &seats,
-			&rec.GameNo, &rr.Node, &rr.URL, &rr.Live, &nodeCounts); err != nil {
+			&rec.GameNo, &rec.Seq, &rr.Node, &rr.URL, &rr.Live, &nodeCounts); err != nil {
 			return nil, fmt.Errorf("store: remote rooms: %w", err)
 		}
 		rec.CreatedAt, rec.Status = fromMS(created), room.Status(status)

@@ -34,6 +34,8 @@ type dialect struct {
 	prune string
 	// search matches a name or id prefix, in any case.
 	search string
+	// insertMove, if set, replaces sqlInsertMove.
+	insertMove string
 }
 
 var sqliteDialect = dialect{
@@ -52,7 +54,8 @@ var postgresDialect = dialect{
 		coalesce((SELECT min(log_from) FROM rooms WHERE status = 'playing'),
 			(SELECT coalesce(max(id), 0) + 1 FROM moves)),
 		(SELECT coalesce(min(id), 0) FROM moves) + ?)`,
-	search: `lower(name) LIKE lower(?) ESCAPE '\' OR lower(id) LIKE lower(?) ESCAPE '\'`,
+	search:     `lower(name) LIKE lower(?) ESCAPE '\' OR lower(id) LIKE lower(?) ESCAPE '\'`,
+	insertMove: sqlInsertMoveFenced,
 }
 
 // openPostgres returns a database handle on dsn whose connections take the

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 
 	"goldmine/game"
@@ -71,21 +70,16 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 }
 
 func (s *Store) insertMove(tx *sql.Tx, roomID string, seq int64, m *room.MoveRecord) error {
+	args := []any{roomID, m.GameNo, m.N, seq, m.Seat, m.Kind.String(), m.Row, m.Col, m.MoveID, ms(m.At)}
 	if s.d.postgres {
-		// The fence (cluster.go): the row stays share-locked until the
-		// commit, so no other node can claim the room in between.
-		var one int
-		err := tx.Stmt(s.ps.fence).QueryRow(roomID, s.node).Scan(&one)
-		if errors.Is(err, sql.ErrNoRows) {
-			return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, room.ErrNotOwner)
-		}
-		if err != nil {
-			return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, err)
-		}
+		args = append(args, roomID, s.node) // the fence (sqlInsertMoveFenced)
 	}
-	if _, err := tx.Stmt(s.ps.insertMove).Exec(roomID, m.GameNo, m.N, seq, m.Seat, m.Kind.String(), m.Row, m.Col,
-		m.MoveID, ms(m.At)); err != nil {
+	res, err := tx.Stmt(s.ps.insertMove).Exec(args...)
+	if err != nil {
 		return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, err)
+	}
+	if n, _ := res.RowsAffected(); n != 1 {
+		return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, room.ErrNotOwner)
 	}
 	return nil
 }
@@ -192,14 +186,20 @@ func (s *Store) saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (i
 // claimed as their owners' leases run out (ClaimRooms).
 func (s *Store) LiveRooms(ctx context.Context) ([]room.Saved, error) {
 	if s.d.postgres {
-		return s.liveRooms(ctx, "owner = ?", s.node)
+		return s.liveRooms(ctx, s.r, "owner = ?", s.node)
 	}
-	return s.liveRooms(ctx, "true")
+	return s.liveRooms(ctx, s.r, "true")
 }
 
-// liveRooms is LiveRooms of the live rooms that match where.
-func (s *Store) liveRooms(ctx context.Context, where string, args ...any) ([]room.Saved, error) {
-	rows, err := s.r.QueryContext(ctx, `SELECT id, name, private, created_by, created_at, rules, status, seq, seats,
+// querier is a database or a transaction.
+type querier interface {
+	QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error)
+	QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row
+}
+
+// liveRooms is LiveRooms of the live rooms that match where, read with q.
+func (s *Store) liveRooms(ctx context.Context, q querier, where string, args ...any) ([]room.Saved, error) {
+	rows, err := q.QueryContext(ctx, `SELECT id, name, private, created_by, created_at, rules, status, seq, seats,
 		game_no, seed, salt, first_seat, started_at, coalesce(last_game_id, 0), updated_at, log_from, bot_substitute
 		FROM rooms WHERE status <> 'closed' AND (`+where+`) ORDER BY created_at`, args...)
 	if err != nil {
@@ -240,7 +240,7 @@ func (s *Store) liveRooms(ctx context.Context, where string, args ...any) ([]roo
 	for i := range out {
 		if r := out[i].Room; r.Status == room.Finished && r.LastGameID > 0 {
 			var data string
-			if err := s.r.QueryRowContext(ctx, "SELECT moves FROM games WHERE id = ?", r.LastGameID).Scan(&data); err != nil {
+			if err := q.QueryRowContext(ctx, "SELECT moves FROM games WHERE id = ?", r.LastGameID).Scan(&data); err != nil {
 				return nil, fmt.Errorf("store: moves of game %d: %w", r.LastGameID, err)
 			}
 			if out[i].Moves, err = decodeMoves(r.GameNo, data); err != nil {
@@ -249,7 +249,7 @@ func (s *Store) liveRooms(ctx context.Context, where string, args ...any) ([]roo
 		}
 	}
 	if len(playing) > 0 {
-		if err := s.journal(ctx, logFrom, playing, out); err != nil {
+		if err := s.journal(ctx, q, logFrom, playing, out); err != nil {
 			return nil, err
 		}
 	}
@@ -259,8 +259,8 @@ func (s *Store) liveRooms(ctx context.Context, where string, args ...any) ([]roo
 // journal reads the move journal from id from on, in one pass, and hands
 // each room in play the moves of its current game. A room's seq is that of
 // its last stored event, which a move-only write keeps in the journal.
-func (s *Store) journal(ctx context.Context, from int64, playing map[string]int, out []room.Saved) error {
-	rows, err := s.r.QueryContext(ctx, `SELECT room_id, game_no, n, seq, seat, kind, row, col, move_id, at
+func (s *Store) journal(ctx context.Context, q querier, from int64, playing map[string]int, out []room.Saved) error {
+	rows, err := q.QueryContext(ctx, `SELECT room_id, game_no, n, seq, seat, kind, row, col, move_id, at
 		FROM moves WHERE id >= ? ORDER BY id`, from)
 	if err != nil {
 		return fmt.Errorf("store: move journal: %w", err)

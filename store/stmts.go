@@ -1,6 +1,7 @@
 package store
 
 import (
+	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
@@ -14,7 +15,6 @@ type stmts struct {
 	savepoint, release, rollbackTo *sql.Stmt
 	updateRoom, insertMove         *sql.Stmt
 	startLog, prune                *sql.Stmt
-	fence                          *sql.Stmt // PostgreSQL only
 	insertGame, insertGamePlayer   *sql.Stmt
 	countPlayer, addPlayer         *sql.Stmt
 	lastGame                       *sql.Stmt
@@ -25,8 +25,13 @@ const (
 	// time and rules are written once, by the INSERT.
 	sqlUpdateRoom = `UPDATE rooms SET status = ?, seq = ?, seats = ?, game_no = ?, seed = ?, salt = ?,
 		first_seat = ?, started_at = ?, updated_at = ? WHERE id = ? AND owner = ?`
-	// sqlFence guards a move on PostgreSQL (see cluster.go).
-	sqlFence      = `SELECT 1 FROM rooms WHERE id = ? AND owner = ? FOR SHARE`
+	// sqlInsertMoveFenced is sqlInsertMove on PostgreSQL, fenced by the
+	// room's owner (see cluster.go), in one round trip: the move is
+	// written only if this node owns the room, whose row it share-locks
+	// until the commit. The casts type the parameters of the SELECT.
+	sqlInsertMoveFenced = `INSERT INTO moves (room_id, game_no, n, seq, seat, kind, row, col, move_id, at)
+		SELECT ?::text, ?::int, ?::int, ?::bigint, ?::int, ?::text, ?::int, ?::int, ?::text, ?::bigint
+		WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?::text AND owner = ?::text FOR SHARE)`
 	sqlInsertMove = `INSERT INTO moves (room_id, game_no, n, seq, seat, kind, row, col, move_id, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// A new game's moves start after every journal row written so far.
@@ -63,7 +68,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ps.release, "RELEASE w"},
 		{&s.ps.rollbackTo, "ROLLBACK TO w"},
 		{&s.ps.updateRoom, sqlUpdateRoom},
-		{&s.ps.insertMove, sqlInsertMove},
+		{&s.ps.insertMove, cmp.Or(s.d.insertMove, sqlInsertMove)},
 		{&s.ps.startLog, sqlStartLog},
 		{&s.ps.prune, s.d.prune},
 		{&s.ps.insertGame, sqlInsertGame},
@@ -71,11 +76,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ps.countPlayer, sqlCountPlayer},
 		{&s.ps.addPlayer, sqlAddPlayer},
 		{&s.ps.lastGame, sqlLastGame},
-		{&s.ps.fence, sqlFence},
 	} {
-		if p.dst == &s.ps.fence && !s.d.postgres {
-			continue
-		}
 		st, err := s.w.PrepareContext(ctx, p.sql)
 		if err != nil {
 			return fmt.Errorf("store: prepare %q: %w", p.sql, err)
