@@ -132,8 +132,12 @@ func (a *Admin) roomData(v room.AdminView) map[string]any {
 	if v.Deadline != nil {
 		deadline = *v.Deadline
 	}
+	node := ""
+	if a.cfg.Cluster != nil {
+		node = a.cfg.Cluster.ID()
+	}
 	return map[string]any{"Room": v, "Board": boardCells(v.Board, v.Full), "Events": events, "Turn": turn, "Deadline": deadline,
-		"Bots": a.cfg.Bots != nil, "Levels": solver.Levels}
+		"Bots": a.cfg.Bots != nil, "Levels": solver.Levels, "Node": node}
 }
 
 func (a *Admin) roomPage(c *gin.Context) {

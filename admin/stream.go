@@ -24,15 +24,19 @@ func (w *watcher) Send(frame []byte) {
 	default: // a change is already pending
 	}
 	if bytes.Contains(frame, []byte(`"type":"room_closed"`)) {
-		select {
-		case <-w.closed:
-		default:
-			close(w.closed)
-		}
+		w.Close(0, "")
 	}
 }
 
-func (w *watcher) Close(int, string) {}
+// Close ends the stream: the room left this node (another node of the
+// cluster adopted it). The room calls it with its lock held, as Send.
+func (w *watcher) Close(int, string) {
+	select {
+	case <-w.closed:
+	default:
+		close(w.closed)
+	}
+}
 
 // streamHeartbeat keeps proxies from closing an idle stream.
 const streamHeartbeat = 15 * time.Second

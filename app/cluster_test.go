@@ -125,7 +125,7 @@ func TestConsoleFollowsTheOwner(t *testing.T) {
 		t.Fatalf("a's room list lacks b's room:\n%s", list)
 	}
 	code, page := a.do(t, admin, "GET", "/admin/rooms/"+snap.ID, "", "", nil)
-	if code != 200 || !strings.Contains(page, "Far away") || !strings.Contains(page, csrf) {
+	if code != 200 || !strings.Contains(page, "Far away") || !strings.Contains(page, "node b</span>") || !strings.Contains(page, csrf) {
 		t.Fatalf("b's room page through a: %d, with a's CSRF token: %v\n%s", code, strings.Contains(page, csrf), page)
 	}
 

@@ -76,6 +76,10 @@ type Node struct {
 	adopting sync.Mutex
 
 	adopted, released, leaseErrors prometheus.Counter
+
+	remoteMu sync.Mutex // guards remote and remoteAt
+	remote   []store.RemoteRoom
+	remoteAt time.Time
 }
 
 // New returns a Node; Run starts its work.
@@ -202,9 +206,24 @@ func (n *Node) Locate(ctx context.Context, id string) (store.Location, error) {
 	return n.cfg.Store.Locate(ctx, id)
 }
 
-// RemoteRooms lists the live rooms other nodes own.
+// remoteTTL is how long a list of the other nodes' rooms is reused: a
+// lobby polled by every client must not read every room's row each time.
+const remoteTTL = time.Second
+
+// RemoteRooms lists the live rooms other nodes own, as of at most a
+// second ago.
 func (n *Node) RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error) {
-	return n.cfg.Store.RemoteRooms(ctx)
+	n.remoteMu.Lock()
+	defer n.remoteMu.Unlock()
+	if n.remote != nil && time.Since(n.remoteAt) < remoteTTL {
+		return n.remote, nil
+	}
+	list, err := n.cfg.Store.RemoteRooms(ctx)
+	if err != nil {
+		return nil, err
+	}
+	n.remote, n.remoteAt = list, time.Now()
+	return list, nil
 }
 
 // Nodes lists the nodes of the cluster.

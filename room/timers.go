@@ -248,6 +248,9 @@ func (r *Room) release() {
 		m.conn.Close(CloseMoved, "room moved to another node")
 	}
 	clear(r.spectators)
+	for c := range r.watchers {
+		c.Close(CloseMoved, "room moved to another node")
+	}
 	r.m.remove(r.id)
 }
 
