@@ -211,20 +211,7 @@ func (r *Room) close(reason string) error {
 	if err != nil {
 		return err
 	}
-	r.shut()
-	for _, s := range r.seats {
-		if s.member != nil {
-			s.member.gone = true
-			s.member.conn.Close(CloseRoomClosed, "room closed")
-			s.member = nil
-		}
-	}
-	for m := range r.spectators {
-		m.gone = true
-		m.conn.Close(CloseRoomClosed, "room closed")
-	}
-	clear(r.spectators)
-	r.m.remove(r.id)
+	r.end(CloseRoomClosed, "room closed")
 	return nil
 }
 
@@ -235,22 +222,28 @@ func (r *Room) release() {
 	if r.closed {
 		return
 	}
+	for c := range r.watchers {
+		c.Close(CloseMoved, "room moved to another node")
+	}
+	r.end(CloseMoved, "room moved to another node")
+}
+
+// end stops the room's timers, disconnects every member with code and
+// takes the room out of the manager.
+func (r *Room) end(code int, reason string) {
 	r.shut()
 	for _, s := range r.seats {
 		if s.member != nil {
 			s.member.gone = true
-			s.member.conn.Close(CloseMoved, "room moved to another node")
+			s.member.conn.Close(code, reason)
 			s.member = nil
 		}
 	}
 	for m := range r.spectators {
 		m.gone = true
-		m.conn.Close(CloseMoved, "room moved to another node")
+		m.conn.Close(code, reason)
 	}
 	clear(r.spectators)
-	for c := range r.watchers {
-		c.Close(CloseMoved, "room moved to another node")
-	}
 	r.m.remove(r.id)
 }
 
