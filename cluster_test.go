@@ -391,3 +391,61 @@ func TestClusterFlags(t *testing.T) {
 		t.Fatalf("from the environment: %q %s %v", cfg.NodeID, cfg.Lease, err)
 	}
 }
+
+// TestClusterGracefulStop: a node stopped with SIGTERM ends its lease as it
+// goes, so its rooms move at once, long before the lease would have run
+// out, and their games go on from the same seq.
+func TestClusterGracefulStop(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs two nodes")
+	}
+	db := pgtest.NewDB(t)
+	bin := buildBinary(t)
+	const lease = 30 * time.Second
+	n1, n2 := startNode(t, bin, db, "n1", lease), startNode(t, bin, db, "n2", lease)
+	g := &game2{players: [2]account{n1.account("Ann"), n1.account("Ben")}}
+	var snap map[string]any
+	if code := n2.json("POST", "/api/rooms", g.players[0].Token, map[string]any{"preset": "classic", "turn_seconds": 0}, &snap); code != 201 {
+		t.Fatalf("create a room on n2: %d", code)
+	}
+	g.id = snap["id"].(string)
+	g.connect(t, n2.proc)
+	g.seq = g.conns[0].until("game_started")["seq"].(float64)
+	g.board = make([][]any, 9)
+	for r := range g.board {
+		g.board[r] = make([]any, 9)
+	}
+	for i := 0; i < 3 && g.over == nil; i++ {
+		g.dig(t)
+	}
+	stopped := time.Now()
+	if code := n2.stop(sigterm); code != 0 {
+		t.Fatalf("n2 exited %d:\n%s", code, n2.log())
+	}
+	var where map[string]any
+	if code := n1.json("GET", "/api/rooms/"+g.id, "", nil, &where); code != 200 || where["node"] != "n1" {
+		t.Fatalf("n1 on n2's room after n2 stopped: %d %v", code, where)
+	}
+	if took := time.Since(stopped); took > lease/3 {
+		t.Fatalf("the room moved %s after the stop; the lease is %s", took, lease)
+	}
+	for i := range g.conns {
+		conn, err := dialWS(t, where["ws_url"].(string))
+		if err != nil {
+			t.Fatal(err)
+		}
+		g.conns[i] = conn
+		conn.send(map[string]any{"type": "hello", "token": g.players[i].Token, "room": g.id, "as": "player"})
+		w := conn.until("welcome")["room"].(map[string]any)
+		// The seq goes on: the stop announced each player's going
+		// (presence), and the first to come back, to the second.
+		seq := w["seq"].(float64)
+		w["seq"] = g.seq
+		if got, want := stateOf(w), g.state(); got != want || seq < g.seq+2 || seq > g.seq+3 {
+			t.Fatalf("the room at n1 (seq %v after %v):\n got %s\nwant %s", seq, g.seq, got, want)
+		}
+	}
+	for g.over == nil {
+		g.dig(t)
+	}
+}
