@@ -100,7 +100,7 @@ func TestCluster(t *testing.T) {
 	rng := rand.New(rand.NewPCG(3, 4))
 
 	// Two games on each node, created through that node's API.
-	const perNode = 2
+	const perNode = 3
 	var games []*game2
 	owner := map[string]*node{}
 	for _, n := range nodes {

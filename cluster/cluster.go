@@ -33,6 +33,8 @@ type Store interface {
 	// ClaimRooms takes up to limit rooms of dead nodes (only room id, if
 	// set).
 	ClaimRooms(ctx context.Context, id string, limit int) ([]room.Saved, error)
+	// Orphaned counts the rooms of dead nodes.
+	Orphaned(ctx context.Context) (int, error)
 	// Locate says which node owns a room.
 	Locate(ctx context.Context, id string) (store.Location, error)
 	// RemoteRooms lists the live rooms other nodes own.
@@ -54,9 +56,11 @@ type Config struct {
 	// looked for: a third of the lease by default, so that two renewals
 	// may fail before the lease runs out.
 	Every time.Duration
-	// Batch is how many rooms one claim takes at most (default 50); a
-	// node claims batch after batch until none is left, and nodes claiming
-	// at once share the rooms out.
+	// Batch is how many rooms one claim takes at most (default 50). A
+	// round claims batch after batch, up to this node's share: as many as
+	// bring it to an even split of the live nodes' rooms and the dead
+	// nodes' (and at least one, so that the rooms always move). The rooms
+	// a node leaves go to the other nodes' rounds, or to its own next one.
 	Batch int
 	// OnAdopt, if set, is called after rooms were adopted (to seat their
 	// bots again, say).
@@ -141,7 +145,7 @@ func (n *Node) Tick(ctx context.Context) {
 		n.log.Error("cluster: cannot renew the lease", "node", n.ID(), "err", err)
 		return
 	}
-	n.learnOrigins(ctx)
+	live, liveRooms := n.learnNodes(ctx)
 	mine := make(map[string]bool, len(owned))
 	for _, id := range owned {
 		mine[id] = true
@@ -152,25 +156,40 @@ func (n *Node) Tick(ctx context.Context) {
 			n.log.Warn("cluster: released a room another node owns now", "node", n.ID(), "room", id)
 		}
 	}
-	for ctx.Err() == nil {
-		if !n.claimBatch(ctx) {
+	orphaned, err := n.cfg.Store.Orphaned(ctx)
+	if err != nil {
+		n.log.Error("cluster: cannot count the rooms of dead nodes", "node", n.ID(), "err", err)
+		return
+	}
+	if orphaned == 0 {
+		return
+	}
+	// This node's share: up to an even split, rounded up (a node alone
+	// takes them all), and at least one.
+	live = max(live, 1)
+	even := (orphaned + liveRooms + live - 1) / live
+	share := max(even-len(owned), 1)
+	for share > 0 && ctx.Err() == nil {
+		k, more := n.claimBatch(ctx, min(share, n.cfg.Batch))
+		share -= k
+		if !more {
 			return
 		}
 	}
 }
 
-// claimBatch claims and adopts a batch of rooms, and reports whether there
-// may be more.
-func (n *Node) claimBatch(ctx context.Context) bool {
+// claimBatch claims and adopts up to limit rooms, and reports how many it
+// claimed and whether there may be more.
+func (n *Node) claimBatch(ctx context.Context, limit int) (int, bool) {
 	n.adopting.Lock()
 	defer n.adopting.Unlock()
-	saved, err := n.cfg.Store.ClaimRooms(ctx, "", n.cfg.Batch)
+	saved, err := n.cfg.Store.ClaimRooms(ctx, "", limit)
 	if err != nil {
 		n.log.Error("cluster: cannot claim rooms", "node", n.ID(), "err", err)
-		return false
+		return 0, false
 	}
 	n.adopt(saved)
-	return len(saved) == n.cfg.Batch
+	return len(saved), len(saved) == limit
 }
 
 func (n *Node) adopt(saved []room.Saved) int {
@@ -231,20 +250,27 @@ func (n *Node) Nodes(ctx context.Context) ([]store.NodeInfo, error) {
 	return n.cfg.Store.Nodes(ctx)
 }
 
-// learnOrigins notes the nodes' origins, for IsNodeOrigin.
-func (n *Node) learnOrigins(ctx context.Context) {
+// learnNodes notes the nodes' origins, for IsNodeOrigin, and returns how
+// many nodes hold a lease (this one among them) and how many rooms they
+// own. If the list fails, this node counts as alone.
+func (n *Node) learnNodes(ctx context.Context) (live, rooms int) {
 	nodes, err := n.cfg.Store.Nodes(ctx)
 	if err != nil {
 		n.log.Warn("cluster: cannot list the nodes", "err", err)
-		return
+		return 1, 0
 	}
 	origins := map[string]bool{}
 	for _, node := range nodes {
 		if u, err := url.Parse(node.URL); err == nil && u.Host != "" {
 			origins[strings.ToLower(u.Scheme+"://"+u.Host)] = true
 		}
+		if node.Live {
+			live++
+			rooms += node.Rooms
+		}
 	}
 	n.origins.Store(&origins)
+	return live, rooms
 }
 
 // IsNodeOrigin reports whether a browser origin (scheme://host[:port]) is

@@ -181,3 +181,45 @@ func TestOneAdopterAtOnce(t *testing.T) {
 		t.Fatalf("%d nodes hold the room, want 1", holders)
 	}
 }
+
+// TestRoundsShareTheRooms: two live nodes adopt the rooms of a dead one
+// evenly, one round each, rather than the first round taking them all.
+func TestRoundsShareTheRooms(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	ctx := context.Background()
+	dead := newNode(t, dsn, "dead")
+	rules, _ := game.Preset("classic")
+	var ids []string
+	for i := 0; i < 5; i++ {
+		snap, err := dead.rooms.Create(ctx, room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: rules})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, snap.ID)
+	}
+	expire(t, dsn, "dead")
+	x, y := newNode(t, dsn, "x"), newNode(t, dsn, "y")
+	held := func(n *testNode) int {
+		k := 0
+		for _, id := range ids {
+			if _, err := n.rooms.Room(id); err == nil {
+				k++
+			}
+		}
+		return k
+	}
+	x.node.Tick(ctx)
+	if got := held(x); got != 3 {
+		t.Fatalf("x's round took %d of 5 rooms, want its share, 3", got)
+	}
+	y.node.Tick(ctx)
+	if got := held(y); got != 2 {
+		t.Fatalf("y's round took %d rooms, want the 2 left", got)
+	}
+	// A node alone takes every room left.
+	expire(t, dsn, "y")
+	x.node.Tick(ctx)
+	if got := held(x); got != 5 {
+		t.Fatalf("x alone holds %d of 5 rooms, want 5", got)
+	}
+}

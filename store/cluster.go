@@ -165,6 +165,18 @@ func (s *Store) ClaimRooms(ctx context.Context, id string, limit int) ([]room.Sa
 	return saved, nil
 }
 
+// Orphaned counts the live rooms whose owner holds no lease.
+func (s *Store) Orphaned(ctx context.Context) (int, error) {
+	if !s.d.postgres {
+		return 0, ErrNotClustered
+	}
+	var n int
+	if err := s.r.QueryRowContext(ctx, "SELECT count(*) FROM rooms WHERE "+orphaned, s.node).Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: orphaned rooms: %w", err)
+	}
+	return n, nil
+}
+
 // Location is where a room lives in the cluster.
 type Location struct {
 	Room   string
