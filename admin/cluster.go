@@ -36,6 +36,7 @@ type Cluster interface {
 	Adopt(ctx context.Context, id string) (bool, error)
 	RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error)
 	Nodes(ctx context.Context) ([]store.NodeInfo, error)
+	Transport() http.RoundTripper
 }
 
 const (
@@ -148,6 +149,7 @@ func (a *Admin) proxy(c *gin.Context, loc store.Location) {
 		}
 	}()
 	p := &httputil.ReverseProxy{
+		Transport: a.cfg.Cluster.Transport(),
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.Out.URL.Scheme, r.Out.URL.Host, r.Out.Host = target.Scheme, target.Host, target.Host
 			r.Out.URL.Path, r.Out.URL.RawPath = path, ""

@@ -204,7 +204,7 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	if s.store.Clustered() {
 		var restoring sync.Mutex // one node's adoptions seat their bots one at a time
-		s.cluster = cluster.New(cluster.Config{Store: s.store, Rooms: s.rooms, URL: cfg.AdvertiseURL, Log: s.log,
+		s.cluster = cluster.New(cluster.Config{Store: s.store, Rooms: s.rooms, Log: s.log,
 			OnAdopt: func(int) {
 				restoring.Lock()
 				defer restoring.Unlock()

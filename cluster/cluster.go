@@ -14,6 +14,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"sync"
@@ -50,8 +52,6 @@ type Store interface {
 type Config struct {
 	Store Store
 	Rooms *room.Manager
-	// URL is this node's public base URL (--advertise-url), or "".
-	URL string
 	// Every is how often the lease is renewed and dead nodes' rooms are
 	// looked for: a third of the lease by default, so that two renewals
 	// may fail before the lease runs out.
@@ -81,6 +81,8 @@ type Node struct {
 
 	adopted, released, leaseErrors prometheus.Counter
 
+	transport http.RoundTripper
+
 	remoteMu sync.Mutex // guards remote and remoteAt
 	remote   []store.RemoteRoom
 	remoteAt time.Time
@@ -94,6 +96,15 @@ func New(cfg Config) *Node {
 		cfg.OnAdopt = func(int) {}
 	}
 	return &Node{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default()),
+		// A node that does not connect within 3 s, or start answering
+		// within 5 s, is as good as down for the client waiting on it. (A
+		// live stream of the console then flows as long as it lasts.)
+		transport: &http.Transport{
+			DialContext:           (&net.Dialer{Timeout: 3 * time.Second}).DialContext,
+			ResponseHeaderTimeout: 5 * time.Second,
+			MaxIdleConnsPerHost:   16,
+			IdleConnTimeout:       90 * time.Second,
+		},
 		adopted: prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_cluster_rooms_adopted_total",
 			Help: "Rooms this node adopted from nodes whose lease ran out."}),
 		released: prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_cluster_rooms_released_total",
@@ -108,11 +119,12 @@ func (n *Node) Collectors() []prometheus.Collector {
 	return []prometheus.Collector{n.adopted, n.released, n.leaseErrors}
 }
 
+// Transport carries the requests this node passes to others: a room's
+// snapshot, the console's pages of a room.
+func (n *Node) Transport() http.RoundTripper { return n.transport }
+
 // ID is the node's id.
 func (n *Node) ID() string { return n.cfg.Store.Node() }
-
-// URL is the node's public base URL, or "".
-func (n *Node) URL() string { return n.cfg.URL }
 
 // Run renews the lease and adopts orphaned rooms, at once and then every
 // Config.Every, until ctx is done.

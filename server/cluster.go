@@ -30,6 +30,8 @@ type Cluster interface {
 	RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error)
 	// IsNodeOrigin reports whether a browser origin is a node's.
 	IsNodeOrigin(origin string) bool
+	// Transport carries requests to other nodes.
+	Transport() http.RoundTripper
 }
 
 // forwardedHeader marks an API request one node passed to another: the
@@ -145,6 +147,7 @@ func (s *Server) forward(c *gin.Context, loc store.Location) bool {
 	}
 	path := strings.TrimPrefix(c.Request.URL.Path, s.cfg.Prefix)
 	p := &httputil.ReverseProxy{
+		Transport: s.cfg.Cluster.Transport(),
 		Rewrite: func(r *httputil.ProxyRequest) {
 			r.Out.URL.Scheme, r.Out.URL.Host = target.Scheme, target.Host
 			r.Out.URL.Path, r.Out.URL.RawPath = target.Path+path, ""
