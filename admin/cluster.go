@@ -1,11 +1,13 @@
 package admin
 
 import (
+	"bytes"
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/hex"
 	"errors"
+	"io"
 	"net/http"
 	"net/http/httputil"
 	"net/url"
@@ -25,8 +27,8 @@ import (
 // are passed to that node, which renders and runs them. The request
 // carries a node signature instead of the admin's session (sessions live
 // in each node's memory): an HMAC, with a key the nodes share through the
-// database, of the node, the method, the path and a near expiry. The
-// owner records the action in the shared audit log, as ever.
+// database, of the node, the method, the path, the body and a near
+// expiry. The owner records the action in the shared audit log, as ever.
 
 // Cluster is the console's view of the other nodes; package cluster
 // implements it.
@@ -49,17 +51,40 @@ const (
 	nodeAuthTTL = 30 * time.Second
 )
 
+// maxNodeBody caps the body of a console request passed between nodes (an
+// action's form: a player id, a bot level).
+const maxNodeBody = 16 << 10
+
 // signNode signs a request another node is asked to run.
-func (a *Admin) signNode(method, path string) string {
+func (a *Admin) signNode(method, path string, body []byte) string {
 	exp := strconv.FormatInt(a.now().Add(nodeAuthTTL).Unix(), 10)
 	node := a.cfg.Cluster.ID()
-	return node + "." + exp + "." + a.nodeMAC(node, exp, method, path)
+	return node + "." + exp + "." + a.nodeMAC(node, exp, method, path, body)
 }
 
-func (a *Admin) nodeMAC(node, exp, method, path string) string {
+func (a *Admin) nodeMAC(node, exp, method, path string, body []byte) string {
+	sum := sha256.Sum256(body)
 	m := hmac.New(sha256.New, a.cfg.NodeKey)
-	m.Write([]byte(node + "\n" + exp + "\n" + method + "\n" + path))
+	m.Write([]byte(node + "\n" + exp + "\n" + method + "\n" + path + "\n" + hex.EncodeToString(sum[:])))
 	return hex.EncodeToString(m.Sum(nil))
+}
+
+// readBody reads a request's body (at most maxNodeBody) and puts it back
+// for the handler.
+func readBody(r *http.Request) ([]byte, error) {
+	if r.Body == nil {
+		return nil, nil
+	}
+	body, err := io.ReadAll(io.LimitReader(r.Body, maxNodeBody+1))
+	r.Body.Close()
+	if err != nil {
+		return nil, err
+	}
+	if len(body) > maxNodeBody {
+		return nil, errors.New("admin: body too large")
+	}
+	r.Body = io.NopCloser(bytes.NewReader(body))
+	return body, nil
 }
 
 // nodeSigned reports whether a request bears a good node signature.
@@ -79,7 +104,12 @@ func (a *Admin) nodeSigned(r *http.Request) bool {
 	if err != nil || a.now().Unix() > t || t > a.now().Add(2*nodeAuthTTL).Unix() {
 		return false
 	}
-	return hmac.Equal([]byte(mac), []byte(a.nodeMAC(node, exp, r.Method, r.URL.Path)))
+	// The body is signed too: an action's form says whom it is about.
+	body, err := readBody(r)
+	if err != nil {
+		return false
+	}
+	return hmac.Equal([]byte(mac), []byte(a.nodeMAC(node, exp, r.Method, r.URL.Path, body)))
 }
 
 // follow wraps the handler of a room's page, stream or action: for a room
@@ -139,6 +169,11 @@ func (a *Admin) proxy(c *gin.Context, loc store.Location) {
 	if s, ok := c.Get(sessionKey); ok {
 		csrf = s.(*session).csrf
 	}
+	body, err := readBody(c.Request)
+	if err != nil {
+		c.AbortWithStatus(http.StatusRequestEntityTooLarge)
+		return
+	}
 	ctx, cancel := context.WithCancel(c.Request.Context())
 	defer cancel()
 	go func() {
@@ -155,7 +190,7 @@ func (a *Admin) proxy(c *gin.Context, loc store.Location) {
 			r.Out.URL.Path, r.Out.URL.RawPath = path, ""
 			// The admin's cookie is this node's, and no use there.
 			r.Out.Header.Del("Cookie")
-			r.Out.Header.Set(nodeAuthHeader, a.signNode(r.Out.Method, path))
+			r.Out.Header.Set(nodeAuthHeader, a.signNode(r.Out.Method, path, body))
 			r.Out.Header.Set(csrfHeader, csrf)
 			r.SetXForwarded()
 		},
