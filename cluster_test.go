@@ -170,12 +170,7 @@ func TestCluster(t *testing.T) {
 			conn.send(map[string]any{"type": "hello", "token": g.players[i].Token, "room": g.id, "as": "player"})
 			conn.until("welcome")
 		}
-		started := g.conns[0].until("game_started")
-		g.seq = started["seq"].(float64)
-		g.board = make([][]any, 9)
-		for r := range g.board {
-			g.board[r] = make([]any, 9)
-		}
+		g.started()
 		for n := 3 + rng.IntN(10); n > 0 && g.over == nil; n-- {
 			g.dig(t)
 		}
@@ -410,11 +405,7 @@ func TestClusterGracefulStop(t *testing.T) {
 	}
 	g.id = snap["id"].(string)
 	g.connect(t, n2.proc)
-	g.seq = g.conns[0].until("game_started")["seq"].(float64)
-	g.board = make([][]any, 9)
-	for r := range g.board {
-		g.board[r] = make([]any, 9)
-	}
+	g.started()
 	for i := 0; i < 3 && g.over == nil; i++ {
 		g.dig(t)
 	}

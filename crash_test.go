@@ -34,6 +34,16 @@ func (g *game2) connect(t *testing.T, p *proc) (welcome [2]map[string]any) {
 	return welcome
 }
 
+// started waits for the game to start and takes its seq, with an undug
+// classic board.
+func (g *game2) started() {
+	g.seq = g.conns[0].until("game_started")["seq"].(float64)
+	g.board = make([][]any, 9)
+	for r := range g.board {
+		g.board[r] = make([]any, 9)
+	}
+}
+
 // dig has the player to move dig the first undug cell and waits for the
 // acknowledgement: their own dug event.
 func (g *game2) dig(t *testing.T) {
@@ -123,12 +133,7 @@ func TestKill9(t *testing.T) {
 			}
 			g.id = snap["id"].(string)
 			g.connect(t, p)
-			started := g.conns[0].until("game_started")
-			g.seq = started["seq"].(float64)
-			g.board = make([][]any, 9)
-			for r := range g.board {
-				g.board[r] = make([]any, 9)
-			}
+			g.started()
 			for n := 5 + rng.IntN(15); n > 0 && g.over == nil; n-- {
 				g.dig(t)
 			}

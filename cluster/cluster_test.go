@@ -83,6 +83,24 @@ func expire(t *testing.T, dsn, id string) {
 	}
 }
 
+// deadNodeWithRooms makes n rooms on a node "dead" whose lease then ran
+// out, and returns their ids.
+func deadNodeWithRooms(t *testing.T, dsn string, n int) []string {
+	t.Helper()
+	dead := newNode(t, dsn, "dead")
+	rules, _ := game.Preset("classic")
+	var ids []string
+	for i := 0; i < n; i++ {
+		snap, err := dead.rooms.Create(context.Background(), room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: rules})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, snap.ID)
+	}
+	expire(t, dsn, "dead")
+	return ids
+}
+
 // TestTick: a round adopts nothing of a live node; adopts the rooms of a
 // node whose lease ran out; and on that node, once its round gets through,
 // lets them go, closing their members with 1001.
@@ -134,13 +152,7 @@ func TestTick(t *testing.T) {
 func TestOneAdopterAtOnce(t *testing.T) {
 	dsn := pgtest.NewDB(t)
 	ctx := context.Background()
-	dead := newNode(t, dsn, "dead")
-	rules, _ := game.Preset("classic")
-	snap, err := dead.rooms.Create(ctx, room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: rules})
-	if err != nil {
-		t.Fatal(err)
-	}
-	expire(t, dsn, "dead")
+	id := deadNodeWithRooms(t, dsn, 1)[0]
 	nodes := []*testNode{newNode(t, dsn, "x"), newNode(t, dsn, "y")}
 	var wg sync.WaitGroup
 	answers := make([][]bool, len(nodes))
@@ -150,7 +162,7 @@ func TestOneAdopterAtOnce(t *testing.T) {
 			wg.Add(1)
 			go func() {
 				defer wg.Done()
-				ok, err := n.node.Adopt(ctx, snap.ID)
+				ok, err := n.node.Adopt(ctx, id)
 				if err != nil {
 					t.Error(err)
 				}
@@ -166,7 +178,7 @@ func TestOneAdopterAtOnce(t *testing.T) {
 	wg.Wait()
 	holders := 0
 	for i, n := range nodes {
-		_, err := n.rooms.Room(snap.ID)
+		_, err := n.rooms.Room(id)
 		held := err == nil
 		if held {
 			holders++
@@ -187,17 +199,7 @@ func TestOneAdopterAtOnce(t *testing.T) {
 func TestRoundsShareTheRooms(t *testing.T) {
 	dsn := pgtest.NewDB(t)
 	ctx := context.Background()
-	dead := newNode(t, dsn, "dead")
-	rules, _ := game.Preset("classic")
-	var ids []string
-	for i := 0; i < 5; i++ {
-		snap, err := dead.rooms.Create(ctx, room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: rules})
-		if err != nil {
-			t.Fatal(err)
-		}
-		ids = append(ids, snap.ID)
-	}
-	expire(t, dsn, "dead")
+	ids := deadNodeWithRooms(t, dsn, 5)
 	x, y := newNode(t, dsn, "x"), newNode(t, dsn, "y")
 	held := func(n *testNode) int {
 		k := 0
