@@ -18,12 +18,12 @@ import (
 // of a node whose lease ran out are free, and ClaimRooms takes them with a
 // conditional update under FOR UPDATE SKIP LOCKED, so that two nodes never
 // take the same room. Every write of a room is fenced by its owner: the
-// room's row is updated only WHERE owner is this node, and a move is
-// journaled only after a FOR SHARE read of the room's row finds this node
-// its owner. That read holds the row until the move commits, so a claim
-// passes over a room with a move in flight (SKIP LOCKED), takes it at a
-// later round, and then reads the move: what a node acknowledged before
-// losing a room is in the log its adopter replays.
+// room's row is updated only WHERE owner is this node, and a move's insert
+// is conditional on a FOR SHARE read of the room's row finding this node
+// its owner (sqlInsertMoveFenced). That lock holds until the move commits,
+// so a claim passes over a room with a move in flight (SKIP LOCKED), takes
+// it at a later round, and then reads the move: what a node acknowledged
+// before losing a room is in the log its adopter replays.
 //
 // A SQLite file has one node: rooms.owner stays '', and none of this runs.
 
