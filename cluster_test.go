@@ -71,6 +71,21 @@ func (n *node) metric(name string) float64 {
 	return 0
 }
 
+// startCluster runs n nodes, n1 to nN, on a fresh PostgreSQL database,
+// and returns the database's URL and the nodes. It skips in -short mode.
+func startCluster(t *testing.T, n int, lease time.Duration) (db string, nodes []*node) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("builds the binary and runs several nodes")
+	}
+	db = pgtest.NewDB(t)
+	bin := buildBinary(t)
+	for i := 1; i <= n; i++ {
+		nodes = append(nodes, startNode(t, bin, db, fmt.Sprintf("n%d", i), lease))
+	}
+	return db, nodes
+}
+
 // dialWS opens a WebSocket at a ws:// URL the server gave.
 func dialWS(t *testing.T, url string) (*wsClient, error) {
 	t.Helper()
@@ -90,13 +105,8 @@ func dialWS(t *testing.T, url string) (*wsClient, error) {
 // the same seq, lose no acknowledged move, and finish; every game is
 // stored once.
 func TestCluster(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs three nodes")
-	}
-	db := pgtest.NewDB(t)
-	bin := buildBinary(t)
 	const lease = 2 * time.Second
-	nodes := []*node{startNode(t, bin, db, "n1", lease), startNode(t, bin, db, "n2", lease), startNode(t, bin, db, "n3", lease)}
+	db, nodes := startCluster(t, 3, lease)
 	rng := rand.New(rand.NewPCG(3, 4))
 
 	// Two games on each node, created through that node's API.
@@ -299,13 +309,9 @@ func TestCluster(t *testing.T) {
 // plays on there. It skips where Node is missing, and fails then when
 // CI=true.
 func TestClusterSDK(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs two nodes")
-	}
 	nodeBin, args := nodetest.Find(t)
-	db := pgtest.NewDB(t)
-	bin := buildBinary(t)
-	base, other := startNode(t, bin, db, "n1", 2*time.Second), startNode(t, bin, db, "n2", 2*time.Second)
+	_, nodes := startCluster(t, 2, 2*time.Second)
+	base, other := nodes[0], nodes[1]
 	ctl := http.NewServeMux()
 	var once sync.Once
 	ctl.HandleFunc("POST /kill", func(w http.ResponseWriter, r *http.Request) { once.Do(other.kill9) })
@@ -327,12 +333,8 @@ func TestClusterSDK(t *testing.T) {
 // are spread over both, every move is answered, and every finished game is
 // stored.
 func TestBenchAcrossNodes(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs two nodes")
-	}
-	db := pgtest.NewDB(t)
-	bin := buildBinary(t)
-	n1, n2 := startNode(t, bin, db, "n1", 2*time.Second), startNode(t, bin, db, "n2", 2*time.Second)
+	_, nodes := startCluster(t, 2, 2*time.Second)
+	n1, n2 := nodes[0], nodes[1]
 	rep, err := loadgen.Run(context.Background(), loadgen.Config{URL: n1.url + "," + n2.url, Rooms: 10, Players: 2,
 		Preset: "classic", Think: 20 * time.Millisecond, Duration: 3 * time.Second, Verify: true, Seed: 5})
 	if err != nil {
@@ -391,13 +393,9 @@ func TestClusterFlags(t *testing.T) {
 // goes, so its rooms move at once, long before the lease would have run
 // out, and their games go on from the same seq.
 func TestClusterGracefulStop(t *testing.T) {
-	if testing.Short() {
-		t.Skip("builds the binary and runs two nodes")
-	}
-	db := pgtest.NewDB(t)
-	bin := buildBinary(t)
 	const lease = 30 * time.Second
-	n1, n2 := startNode(t, bin, db, "n1", lease), startNode(t, bin, db, "n2", lease)
+	_, nodes := startCluster(t, 2, lease)
+	n1, n2 := nodes[0], nodes[1]
 	g := &game2{players: [2]account{n1.account("Ann"), n1.account("Ben")}}
 	var snap map[string]any
 	if code := n2.json("POST", "/api/rooms", g.players[0].Token, map[string]any{"preset": "classic", "turn_seconds": 0}, &snap); code != 201 {

@@ -71,8 +71,8 @@ func (s *Store) Heartbeat(ctx context.Context, counts map[string]room.Count) ([]
 	if err != nil {
 		return nil, fmt.Errorf("store: heartbeat: %w", err)
 	}
-	res, err := s.r.ExecContext(ctx, `UPDATE nodes SET lease_until = `+dbNow+` + ?, counts = ?, url = ? WHERE id = ?`,
-		s.lease.Milliseconds(), string(data), s.url, s.node)
+	res, err := s.r.ExecContext(ctx, `UPDATE nodes SET lease_until = `+dbNow+` + ?, counts = ? WHERE id = ?`,
+		s.lease.Milliseconds(), string(data), s.node)
 	if err != nil {
 		return nil, fmt.Errorf("store: heartbeat: %w", err)
 	}

@@ -70,7 +70,10 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 }
 
 func (s *Store) insertMove(tx *sql.Tx, roomID string, seq int64, m *room.MoveRecord) error {
-	args := []any{roomID, m.GameNo, m.N, seq, m.Seat, m.Kind.String(), m.Row, m.Col, m.MoveID, ms(m.At)}
+	// Room for the fence's two, so that a move on PostgreSQL does not
+	// grow the slice: this runs for every move.
+	args := make([]any, 0, 12)
+	args = append(args, roomID, m.GameNo, m.N, seq, m.Seat, m.Kind.String(), m.Row, m.Col, m.MoveID, ms(m.At))
 	if s.d.postgres {
 		args = append(args, roomID, s.node) // the fence (sqlInsertMoveFenced)
 	}
