@@ -21,12 +21,18 @@ import (
 	"strings"
 	"syscall"
 
+	"github.com/gin-gonic/gin"
+
 	"goldmine/app"
 	"goldmine/server"
 	"goldmine/store"
 )
 
 func main() {
+	// gin's debug mode prints every route at start; the access log says
+	// what matters. Only the program sets this global: a host embedding
+	// goldmine/app chooses its own gin mode.
+	gin.SetMode(gin.ReleaseMode)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()

@@ -15,6 +15,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
 
@@ -28,7 +29,12 @@ import (
 
 // TestMain fails the package if any test leaves a goroutine behind: every
 // WebSocket session, writer and timer must end when its server closes.
-func TestMain(m *testing.M) { goleak.VerifyTestMain(m) }
+func TestMain(m *testing.M) {
+	// The program sets release mode in main; tests of the library set it
+	// here so that gin's debug route listing stays out of the test output.
+	gin.SetMode(gin.ReleaseMode)
+	goleak.VerifyTestMain(m)
+}
 
 // harness is a real server on 127.0.0.1:0 over a real SQLite file, with the
 // rooms on a fake clock.

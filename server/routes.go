@@ -11,12 +11,6 @@ import (
 	"github.com/gin-gonic/gin"
 )
 
-func init() {
-	// gin's debug mode prints every route at start; the access log below
-	// says what matters.
-	gin.SetMode(gin.ReleaseMode)
-}
-
 func (s *Server) routes() (*gin.Engine, error) {
 	e := gin.New()
 	// gin trusts every proxy unless told otherwise, which would let any
