@@ -183,10 +183,12 @@ type playerReplaced struct {
 }
 
 type presence struct {
-	Type      string `json:"type"`
-	Seq       int64  `json:"seq"`
-	Seat      int    `json:"seat"`
-	Connected bool   `json:"connected"`
+	Type string `json:"type"`
+	// Seq is left out of a presence the store could not commit
+	// (Room.presence).
+	Seq       int64 `json:"seq,omitempty"`
+	Seat      int   `json:"seat"`
+	Connected bool  `json:"connected"`
 }
 
 type gameStarted struct {

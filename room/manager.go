@@ -62,11 +62,15 @@ const (
 
 // Manager holds the live rooms.
 type Manager struct {
-	cfg     Config
-	mu      sync.RWMutex
-	rooms   map[string]*Room
-	closing atomic.Bool
-	digs    digCounter
+	cfg   Config
+	mu    sync.RWMutex
+	rooms map[string]*Room
+	// creating counts the creations between reserve and unreserve, in all
+	// and by creator; guarded by mu.
+	creating   int
+	creatingBy map[string]int
+	closing    atomic.Bool
+	digs       digCounter
 }
 
 // NewManager returns a Manager with no rooms; see Recover.
@@ -93,7 +97,7 @@ func NewManager(cfg Config) *Manager {
 	if cfg.Presets == nil {
 		cfg.Presets, _ = game.NewCatalog()
 	}
-	return &Manager{cfg: cfg, rooms: map[string]*Room{}}
+	return &Manager{cfg: cfg, rooms: map[string]*Room{}, creatingBy: map[string]int{}}
 }
 
 // Options are what a creator chooses for a new room.
@@ -124,9 +128,20 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 	if err != nil {
 		return Snapshot{}, err
 	}
-	if err := m.checkLimits(creator.ID); err != nil {
+	// The slot is reserved before the save and held until the room is in
+	// the map or the save failed: a check under a read lock followed by
+	// a save outside it let every racing create pass the limit.
+	if err := m.reserve(creator.ID); err != nil {
 		return Snapshot{}, err
 	}
+	reserved := true
+	defer func() {
+		if reserved {
+			m.mu.Lock()
+			m.unreserve(creator.ID)
+			m.mu.Unlock()
+		}
+	}()
 	for attempt := 0; ; attempt++ {
 		r := m.newRoom(newRoomID(), name, opts.Private, creator.ID, m.cfg.Clock.Now(), m.cfg.Presets.Named(opts.Rules))
 		r.botSubstitute = opts.BotSubstitute
@@ -147,7 +162,11 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 			m.mu.Unlock()
 			continue
 		}
+		// The room takes its slot's place in the same critical section,
+		// so that it is never counted twice nor not at all.
 		m.rooms[r.id] = r
+		m.unreserve(creator.ID)
+		reserved = false
 		m.mu.Unlock()
 		r.mu.Lock()
 		m.cfg.OnNotice(Notice{Kind: RoomCreated, Room: r.id, PlayerID: creator.ID, Name: creator.Name})
@@ -157,14 +176,16 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 	}
 }
 
-func (m *Manager) checkLimits(creator string) error {
-	m.mu.RLock()
-	defer m.mu.RUnlock()
-	if m.cfg.MaxRooms > 0 && len(m.rooms) >= m.cfg.MaxRooms {
-		return fmt.Errorf("room: %d live rooms: %w", len(m.rooms), ErrLimit)
+// reserve takes a slot for a room creator is about to create, or says
+// which limit refuses it. Slots being created count as live rooms.
+func (m *Manager) reserve(creator string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	if m.cfg.MaxRooms > 0 && len(m.rooms)+m.creating >= m.cfg.MaxRooms {
+		return fmt.Errorf("room: %d live rooms: %w", len(m.rooms)+m.creating, ErrLimit)
 	}
 	if m.cfg.MaxRoomsPerPlayer > 0 {
-		n := 0
+		n := m.creatingBy[creator]
 		for _, r := range m.rooms {
 			if r.createdBy == creator {
 				n++
@@ -174,7 +195,18 @@ func (m *Manager) checkLimits(creator string) error {
 			return fmt.Errorf("room: player has %d live rooms: %w", n, ErrLimit)
 		}
 	}
+	m.creating++
+	m.creatingBy[creator]++
 	return nil
+}
+
+// unreserve gives back a slot of reserve, with mu held: the room is in
+// the map by now, where it counts, or its creation failed.
+func (m *Manager) unreserve(creator string) {
+	m.creating--
+	if m.creatingBy[creator]--; m.creatingBy[creator] <= 0 {
+		delete(m.creatingBy, creator)
+	}
 }
 
 func (m *Manager) newRoom(id, name string, private bool, by string, at time.Time, rules game.Rules) *Room {

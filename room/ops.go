@@ -76,15 +76,19 @@ func (r *Room) resume(i int, m *Member) {
 }
 
 // presence announces a seat's connection change. A reconnect or a drop must
-// happen whatever the store says, so a failed save is logged and the event
-// is announced anyway.
+// happen whatever the store says, so a failed save is logged and the change
+// is announced anyway, but without a seq: a seq is only ever sent once its
+// event is committed, or a restart could give it to another event.
 func (r *Room) presence(i int, connected bool, except *Member) {
 	r.seq++
-	r.emit(except, &presence{Type: "presence", Seq: r.seq, Seat: i, Connected: connected})
+	ev := &presence{Type: "presence", Seq: r.seq, Seat: i, Connected: connected}
 	var w Write
 	if err := r.save(&w); err != nil {
-		r.m.cfg.Log.Warn("room: presence announced without being stored", "room", r.id, "seq", r.seq)
+		r.m.cfg.Log.Warn("room: presence announced without a seq, not stored", "room", r.id, "seq", r.seq, "err", err)
+		r.seq--
+		ev.Seq = 0
 	}
+	r.emit(except, ev)
 	r.flush()
 }
 

@@ -29,9 +29,11 @@ func (r *Room) rearm() {
 	r.armIdle()
 }
 
-// armTurn sets the one timer that ends the current turn: at the deadline
-// (reason timeout), or earlier when the player to move is disconnected
-// (reason absent). A retry delay > 0 overrides both after a failed save.
+// armTurn sets the one timer that ends the current turn: at the deadline,
+// or earlier when the player to move is disconnected. The reason is absent
+// whenever the player to move is disconnected, whichever of the two comes
+// first (docs/protocol.md), and timeout otherwise. A retry delay > 0
+// overrides both after a failed save.
 func (r *Room) armTurn(retry time.Duration) {
 	if r.turnTimer != nil {
 		r.turnTimer.Stop()
@@ -52,8 +54,9 @@ func (r *Room) armTurn(retry time.Duration) {
 			away = s.awaySince
 		}
 		if absent := away.Add(r.m.cfg.AbsentSkip); at.IsZero() || absent.Before(at) {
-			at, reason = absent, "absent"
+			at = absent
 		}
+		reason = "absent"
 	}
 	if at.IsZero() {
 		return
