@@ -103,8 +103,8 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.DurationVar(&cfg.AbsentSkip, "absent-skip", room.DefaultAbsentSkip, "longest turn of a disconnected player")
 	fs.DurationVar(&cfg.RoomIdle, "room-idle", room.DefaultIdleTimeout, "close a room nobody has been connected to for this long")
 	fs.IntVar(&cfg.MaxSpectators, "max-spectators", room.DefaultMaxSpectators, "spectators per room")
-	fs.IntVar(&cfg.MaxRooms, "max-rooms", 10000, "live rooms in total (0: no cap)")
-	fs.IntVar(&cfg.MaxRoomsPerUser, "max-rooms-per-player", 5, "live rooms one player may create (0: no cap)")
+	fs.IntVar(&cfg.MaxRooms, "max-rooms", room.DefaultMaxRooms, "live rooms in total (0: no cap)")
+	fs.IntVar(&cfg.MaxRoomsPerUser, "max-rooms-per-player", room.DefaultMaxRoomsPerPlayer, "live rooms one player may create (0: no cap)")
 	fs.Float64Var(&cfg.WSRate, "ws-rate", server.DefaultRate, "WebSocket messages per second per session, sustained")
 	fs.IntVar(&cfg.WSBurst, "ws-burst", server.DefaultBurst, "WebSocket messages per session in a burst")
 	fs.Int64Var(&cfg.WSMaxMessage, "ws-max-message", server.DefaultMaxMessage, "largest WebSocket message in bytes; larger ones get close 1009")
@@ -203,4 +203,13 @@ func list(s string) []string {
 		}
 	}
 	return out
+}
+
+// appCap turns a cap flag, where 0 means no cap, into package app's
+// setting, where 0 takes the default and a negative value means no cap.
+func appCap(n int) int {
+	if n == 0 {
+		return -1
+	}
+	return n
 }

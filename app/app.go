@@ -98,14 +98,30 @@ type Config struct {
 }
 
 // RoomConfig are the rooms' timers and limits; zero values take the
-// defaults of package room.
+// defaults of package room, which the goldmine binary's flags use too.
 type RoomConfig struct {
-	Grace             time.Duration // a disconnected player keeps their seat this long
-	AbsentSkip        time.Duration // the longest turn of a disconnected player
-	IdleTimeout       time.Duration // a room nobody is connected to closes after this
-	MaxSpectators     int
-	MaxRooms          int // live rooms in all; 0 means no cap
-	MaxRoomsPerPlayer int // live rooms one player created; 0 means no cap
+	Grace         time.Duration // a disconnected player keeps their seat this long
+	AbsentSkip    time.Duration // the longest turn of a disconnected player
+	IdleTimeout   time.Duration // a room nobody is connected to closes after this
+	MaxSpectators int
+	// MaxRooms caps the live rooms in all: 0 takes room.DefaultMaxRooms,
+	// a negative value means no cap.
+	MaxRooms int
+	// MaxRoomsPerPlayer caps the live rooms one player created: 0 takes
+	// room.DefaultMaxRoomsPerPlayer, a negative value means no cap.
+	MaxRoomsPerPlayer int
+}
+
+// roomLimit is a RoomConfig cap as package room takes it: 0 is the shared
+// default, a negative value no cap (room's 0).
+func roomLimit(n, def int) int {
+	switch {
+	case n == 0:
+		return def
+	case n < 0:
+		return 0
+	}
+	return n
 }
 
 // Server is a running Goldmine: its database is open, its rooms are
@@ -178,8 +194,9 @@ func New(cfg Config) (_ *Server, err error) {
 	r := cfg.Rooms
 	s.rooms = room.NewManager(room.Config{
 		Store: s.store, Log: s.log, Grace: r.Grace, AbsentSkip: r.AbsentSkip, IdleTimeout: r.IdleTimeout,
-		MaxSpectators: r.MaxSpectators, MaxRooms: r.MaxRooms, MaxRoomsPerPlayer: r.MaxRoomsPerPlayer,
-		OnDig: metrics.ObserveMove,
+		MaxSpectators: r.MaxSpectators, MaxRooms: roomLimit(r.MaxRooms, room.DefaultMaxRooms),
+		MaxRoomsPerPlayer: roomLimit(r.MaxRoomsPerPlayer, room.DefaultMaxRoomsPerPlayer),
+		OnDig:             metrics.ObserveMove,
 		OnGameOver: func(g room.GameRecord) {
 			metrics.ObserveGame(g)
 			s.hooks.gameOver(g)

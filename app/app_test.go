@@ -191,3 +191,39 @@ func testDropped(s *Server) float64 {
 	}
 	return -1
 }
+
+// TestRoomLimitsDefault: an embedded server's zero RoomConfig takes the
+// binary's caps on rooms, and a negative one turns a cap off (issue 16.6).
+func TestRoomLimitsDefault(t *testing.T) {
+	ctx := context.Background()
+	rules, _ := game.Preset("classic")
+	create := func(s *Server, n int, player string) error {
+		for range n {
+			if _, err := s.rooms.Create(ctx, room.Player{ID: player, Name: "Ann"}, room.Options{Rules: rules}); err != nil {
+				return err
+			}
+		}
+		return nil
+	}
+	t.Run("ZeroTakesTheDefault", func(t *testing.T) {
+		s := newTest(t, Config{})
+		if err := create(s, room.DefaultMaxRoomsPerPlayer, "ann"); err != nil {
+			t.Fatal(err)
+		}
+		if err := create(s, 1, "ann"); !errors.Is(err, room.ErrLimit) {
+			t.Fatalf("room %d of one player: %v, want ErrLimit", room.DefaultMaxRoomsPerPlayer+1, err)
+		}
+	})
+	t.Run("NegativeIsNoCap", func(t *testing.T) {
+		s := newTest(t, Config{Rooms: RoomConfig{MaxRoomsPerPlayer: -1}})
+		if err := create(s, room.DefaultMaxRoomsPerPlayer+2, "ann"); err != nil {
+			t.Fatal(err)
+		}
+	})
+	if got, want := roomLimit(0, room.DefaultMaxRooms), room.DefaultMaxRooms; got != want {
+		t.Fatalf("roomLimit(0)=%d, want %d", got, want)
+	}
+	if got, want := roomLimit(-1, room.DefaultMaxRooms), 0; got != want {
+		t.Fatalf("roomLimit(-1)=%d, want %d (no cap)", got, want)
+	}
+}

@@ -58,6 +58,11 @@ const (
 	DefaultAbsentSkip    = 15 * time.Second
 	DefaultIdleTimeout   = 10 * time.Minute
 	DefaultMaxSpectators = 100
+	// DefaultMaxRooms and DefaultMaxRoomsPerPlayer are the room caps of
+	// the goldmine binary and of package app (whose zero values take
+	// them). Config itself takes 0 as no cap: it is the low-level setting.
+	DefaultMaxRooms          = 10000
+	DefaultMaxRoomsPerPlayer = 5
 )
 
 // Manager holds the live rooms.
