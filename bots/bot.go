@@ -49,11 +49,23 @@ type bot struct {
 	level  solver.Level
 	player room.Player
 
-	mu      sync.Mutex
-	rng     *rand.Rand
-	member  *room.Member
-	stopped bool
-	pending room.Timer // the next action, if one is planned
+	// idPrefix starts every move id of this bot: random, so that the ids
+	// of a bot restored after a restart (counting from 1 again) never
+	// repeat the ids its seat used before, which the room refuses.
+	idPrefix string
+	// think is the solver's randomness, used only by the one dig that is
+	// thinking (see thinking), off the lock.
+	think *rand.Rand
+
+	mu       sync.Mutex
+	rng      *rand.Rand
+	member   *room.Member
+	stopped  bool
+	pending  room.Timer // the next action, if one is planned
+	thinking bool       // a dig is choosing its cell, off the lock
+	// turns counts the changes that can make a chosen cell stale: a new
+	// game, a move, a skip, a snapshot. Chat and presence do not.
+	turns uint64
 
 	seq      int64
 	status   room.Status
@@ -89,12 +101,14 @@ func (b *bot) Send(data []byte) {
 	}
 	switch f.Type {
 	case "welcome":
+		b.turns++
 		b.seat = -1
 		if f.You.Seat != nil {
 			b.seat = *f.You.Seat
 		}
 		b.load(f.Room)
 	case "snapshot":
+		b.turns++
 		b.load(f.Room)
 	case "error", "pong":
 	default:
@@ -144,6 +158,11 @@ func (b *bot) load(s *snapshot) {
 
 func (b *bot) event(f frame) {
 	switch f.Type {
+	case "chat", "presence", "rematch":
+	default:
+		b.turns++
+	}
+	switch f.Type {
 	case "game_started":
 		b.status, b.turn = room.Playing, f.Turn
 		b.board = make([]int8, b.rules.Rows*b.rules.Cols)
@@ -187,7 +206,7 @@ func (b *bot) event(f frame) {
 // its turn, or ask for a rematch once somebody else has. A bot never asks
 // first, so bots left alone do not play on forever.
 func (b *bot) plan() {
-	if b.stopped || b.member == nil || b.pending != nil {
+	if b.stopped || b.member == nil || b.pending != nil || b.thinking {
 		return
 	}
 	switch {
@@ -198,19 +217,35 @@ func (b *bot) plan() {
 	}
 }
 
-// dig chooses a cell from the board as the bot knows it and digs it.
+// dig chooses a cell from the board as the bot knows it and digs it. The
+// solver runs off the bot's lock: Send takes that lock with the room's held,
+// so a bot that thought under it would hold up its whole room for the
+// solver's budget. Once it has chosen, the bot checks that nothing that
+// bears on the choice happened meanwhile, or thinks again.
 func (b *bot) dig() {
 	b.mu.Lock()
 	b.pending = nil
-	if b.stopped || b.status != room.Playing || b.turn == nil || *b.turn != b.seat {
+	if !b.myTurn() {
 		b.plan()
 		b.mu.Unlock()
 		return
 	}
 	view := game.View{Rows: b.rules.Rows, Cols: b.rules.Cols, Cells: append([]int8(nil), b.board...)}
-	row, col, err := solver.Choose(b.level, view, b.rules.Gold, b.rng)
+	gold, turns := b.rules.Gold, b.turns
+	b.thinking = true
+	b.mu.Unlock()
+
+	row, col, err := b.m.cfg.Choose(b.level, view, gold, b.think)
+
+	b.mu.Lock()
+	b.thinking = false
+	if !b.myTurn() || b.turns != turns {
+		b.plan() // the choice is stale: think again, if still to move
+		b.mu.Unlock()
+		return
+	}
 	b.moves++
-	id := json.RawMessage(strconv.Quote("bot-" + strconv.Itoa(b.moves)))
+	id := json.RawMessage(strconv.Quote(b.idPrefix + strconv.Itoa(b.moves)))
 	m := b.member
 	b.mu.Unlock()
 	if err != nil {
@@ -226,6 +261,11 @@ func (b *bot) dig() {
 			m.Resync() // what the bot knew was stale
 		}
 	}
+}
+
+// myTurn reports whether the bot is to dig now; b.mu is held.
+func (b *bot) myTurn() bool {
+	return !b.stopped && b.member != nil && b.status == room.Playing && b.turn != nil && *b.turn == b.seat
 }
 
 func (b *bot) askRematch() {

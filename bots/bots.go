@@ -19,6 +19,7 @@ import (
 	"sync"
 	"time"
 
+	"goldmine/game"
 	"goldmine/room"
 	"goldmine/solver"
 )
@@ -40,6 +41,9 @@ type Config struct {
 	Delay time.Duration
 	// Seed seeds the bots' random choices; 0 draws one.
 	Seed uint64
+	// Choose picks a bot's next cell; nil means solver.Choose. Tests set
+	// a slow one. It runs off every lock.
+	Choose func(level solver.Level, v game.View, gold int, rng *mrand.Rand) (row, col int, err error)
 }
 
 // DefaultDelay is a bot's mean pause before it acts.
@@ -68,6 +72,9 @@ func New(cfg Config) *Manager {
 	}
 	if cfg.Clock == nil {
 		cfg.Clock = room.SystemClock()
+	}
+	if cfg.Choose == nil {
+		cfg.Choose = solver.Choose
 	}
 	seed := cfg.Seed
 	if seed == 0 {
@@ -193,8 +200,11 @@ func (m *Manager) track(level solver.Level, p room.Player) (*bot, error) {
 	if m.closed {
 		return nil, ErrClosed
 	}
-	b := &bot{m: m, level: level, player: p, seat: -1,
-		rng: mrand.New(mrand.NewPCG(m.rng.Uint64(), m.rng.Uint64()))}
+	var prefix [8]byte
+	rand.Read(prefix[:]) // crypto/rand: a seeded m.rng would repeat after a restart
+	b := &bot{m: m, level: level, player: p, seat: -1, idPrefix: fmt.Sprintf("bot-%x-", prefix),
+		rng:   mrand.New(mrand.NewPCG(m.rng.Uint64(), m.rng.Uint64())),
+		think: mrand.New(mrand.NewPCG(m.rng.Uint64(), m.rng.Uint64()))}
 	m.bots[b] = struct{}{}
 	return b, nil
 }

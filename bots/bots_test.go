@@ -1,11 +1,14 @@
 package bots_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"io"
 	"log/slog"
+	mrand "math/rand/v2"
 	"path/filepath"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -29,20 +32,45 @@ type world struct {
 	rooms *room.Manager
 	bots  *bots.Manager
 	clock *room.FakeClock
+	// logs has the bots' logs, debug included.
+	logs *logBuffer
 }
 
-func open(t *testing.T, path string, clock *room.FakeClock) *world {
+func open(t *testing.T, path string, clock *room.FakeClock, opts ...func(*bots.Config)) *world {
 	t.Helper()
 	st, err := store.Open(context.Background(), store.Options{Path: path, Log: quiet})
 	if err != nil {
 		t.Fatal(err)
 	}
-	w := &world{st: st, clock: clock}
+	w := &world{st: st, clock: clock, logs: &logBuffer{}}
 	w.rooms = room.NewManager(room.Config{Store: st, Clock: clock, Log: quiet,
 		Substitute: func(level string) (room.Player, room.BotConn, error) { return w.bots.Substitute(level) }})
-	w.bots = bots.New(bots.Config{Rooms: w.rooms, Players: st, Clock: clock, Log: quiet, Seed: 7})
+	log := slog.New(slog.NewTextHandler(w.logs, &slog.HandlerOptions{Level: slog.LevelDebug}))
+	cfg := bots.Config{Rooms: w.rooms, Players: st, Clock: clock, Log: log, Seed: 7}
+	for _, o := range opts {
+		o(&cfg)
+	}
+	w.bots = bots.New(cfg)
 	t.Cleanup(w.close)
 	return w
+}
+
+// logBuffer is a bytes.Buffer for a logger that several goroutines use.
+type logBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *logBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *logBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
 }
 
 func (w *world) close() {
@@ -194,9 +222,27 @@ func TestBotsComeBackAfterARestart(t *testing.T) {
 	if n := w2.bots.Count(); n != 2 {
 		t.Fatalf("%d bots back, want 2", n)
 	}
+	watch := &human{}
+	if _, err := w2.rooms.Join(ctx, snap.ID, room.Player{ID: "eve", Name: "Eve"}, room.RoleSpectator, watch); err != nil {
+		t.Fatal(err)
+	}
 	end := w2.playOut(t, snap.ID, finished)
 	if end.Players[0].BotLevel != "hard" || end.Players[1].BotLevel != "normal" || end.Result == nil {
 		t.Fatalf("after the restart: %+v", end)
+	}
+	// The bots' move ids are new after the restart: none of their digs is
+	// refused as a duplicate, and no turn of theirs runs out (issue 16.7).
+	for _, logs := range []string{w.logs.String(), w2.logs.String()} {
+		if n := strings.Count(logs, "dig refused"); n > 0 {
+			t.Fatalf("%d digs refused:\n%s", n, logs)
+		}
+	}
+	watch.mu.Lock()
+	defer watch.mu.Unlock()
+	for _, f := range watch.frames {
+		if f["type"] == "turn_skipped" {
+			t.Fatalf("a bot's turn was skipped: %v", f)
+		}
 	}
 }
 
@@ -260,4 +306,87 @@ func TestSubstituteNeedsALevel(t *testing.T) {
 	if _, err := w.bots.Add(context.Background(), "ABCDEF", solver.Easy); err == nil {
 		t.Fatal("a bot after Close")
 	}
+}
+
+// TestAThinkingBotDoesNotHoldItsRoom: while a bot's solver thinks, the
+// room goes on: a chat line, a spectator joining and a resync all return,
+// and the bot still digs once it has chosen (issue 16.8).
+func TestAThinkingBotDoesNotHoldItsRoom(t *testing.T) {
+	ctx := context.Background()
+	thinking, release := make(chan struct{}, 1), make(chan struct{})
+	slow := func(o *bots.Config) {
+		o.Choose = func(l solver.Level, v game.View, gold int, rng *mrand.Rand) (int, int, error) {
+			thinking <- struct{}{}
+			<-release
+			return solver.Choose(l, v, gold, rng)
+		}
+	}
+	w := open(t, filepath.Join(t.TempDir(), "g.db"), room.NewFakeClock(t0), slow)
+	rules, _ := game.Preset("classic")
+	snap, _ := w.rooms.Create(ctx, room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: rules})
+	annConn := &human{}
+	ann, err := w.rooms.Join(ctx, snap.ID, room.Player{ID: "ann", Name: "Ann"}, room.RolePlayer, annConn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := w.bots.Add(ctx, snap.ID, solver.Normal); err != nil {
+		t.Fatal(err)
+	}
+	if s, _ := w.rooms.Snapshot(snap.ID); *s.Turn == 0 {
+		r, c := firstHiddenCell(s)
+		if err := ann.Dig(r, c, nil); err != nil {
+			t.Fatal(err)
+		}
+	}
+	// The fake clock runs the bot's timer, and so its think, inside
+	// Advance.
+	advanced := make(chan struct{})
+	go func() {
+		defer close(advanced)
+		w.clock.Advance(2 * time.Second)
+	}()
+	<-thinking
+	done := make(chan error, 3)
+	go func() { done <- ann.Chat("hurry up") }()
+	go func() {
+		_, err := w.rooms.Join(ctx, snap.ID, room.Player{ID: "eve", Name: "Eve"}, room.RoleSpectator, &human{})
+		done <- err
+	}()
+	go func() { done <- ann.Resync() }()
+	for range 3 {
+		select {
+		case err := <-done:
+			if err != nil {
+				t.Fatal(err)
+			}
+		case <-time.After(10 * time.Second):
+			close(release)
+			t.Fatal("the room is blocked while its bot thinks")
+		}
+	}
+	close(release)
+	<-advanced
+	annConn.mu.Lock()
+	defer annConn.mu.Unlock()
+	var chat, dug int
+	for _, f := range annConn.frames {
+		switch {
+		case f["type"] == "chat":
+			chat++
+		case f["type"] == "dug" && f["seat"] == 1.0:
+			dug++
+		}
+	}
+	if chat != 1 || dug != 1 {
+		t.Fatalf("%d chat lines and %d digs of the bot, want 1 and 1", chat, dug)
+	}
+}
+
+func firstHiddenCell(s room.Snapshot) (int, int) {
+	for i, c := range s.Board.Cells {
+		if c == game.Hidden {
+			return i / s.Board.Cols, i % s.Board.Cols
+		}
+	}
+	return -1, -1
 }
