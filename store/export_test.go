@@ -40,20 +40,29 @@ func JournalRows(tb testing.TB, s *Store) int {
 	return n
 }
 
-// OpenAtVersion creates a database at path migrated up to version only,
-// runs setup in it, and closes it: a database as an older binary left it.
+// OpenAtVersion creates a database at path (a SQLite file, or an empty
+// PostgreSQL database's URL) migrated up to version only, runs setup in
+// it, and closes it: a database as an older binary left it.
 func OpenAtVersion(tb testing.TB, path string, version int, setup string) {
 	tb.Helper()
-	db, err := sql.Open("sqlite", dsn(path, SyncFull))
+	dir, timeType := "migrations", "INTEGER"
+	var db *sql.DB
+	var err error
+	if IsPostgres(path) {
+		dir, timeType = "migrations_pg", "BIGINT"
+		db, err = openPostgres(path, SyncFull)
+	} else {
+		db, err = sql.Open("sqlite", dsn(path, SyncFull))
+	}
 	if err != nil {
 		tb.Fatal(err)
 	}
 	defer db.Close()
-	all, err := migrations("migrations")
+	all, err := migrations(dir)
 	if err != nil {
 		tb.Fatal(err)
 	}
-	if _, err := db.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at INTEGER NOT NULL)"); err != nil {
+	if _, err := db.Exec("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at " + timeType + " NOT NULL)"); err != nil {
 		tb.Fatal(err)
 	}
 	for _, m := range all[:version] {
