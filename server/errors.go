@@ -55,6 +55,7 @@ var codes = []struct {
 	{room.ErrBadText, "bad_message", http.StatusBadRequest},
 	{room.ErrLimit, "limit_reached", http.StatusTooManyRequests},
 	{store.ErrClosed, "unavailable", http.StatusServiceUnavailable},
+	{store.ErrUnavailable, "unavailable", http.StatusServiceUnavailable},
 }
 
 // classify returns the protocol code, HTTP status and a message safe to

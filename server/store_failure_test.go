@@ -3,9 +3,13 @@ package server_test
 import (
 	"context"
 	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	"goldmine/server"
 )
 
 // TestFullDiskRefusesMoves caps the database at its current size, so that
@@ -97,4 +101,68 @@ func replay(t *testing.T, tb *table, digger *client, f frame) {
 	if f.m["turn"] != nil {
 		tb.turn = f.num("turn")
 	}
+}
+
+// TestFullDiskWritesAnswerUnavailable: every API write the store refuses
+// for want of space answers 503 "unavailable", as moves do, never 500
+// "internal" (issue 15.8).
+func TestFullDiskWritesAnswerUnavailable(t *testing.T) {
+	api := &weChatAPI{}
+	wx := httptest.NewServer(api)
+	defer wx.Close()
+	h := newHarness(t, fast, func(o *harnessOpts) {
+		o.bots = true
+		o.srv = func(c *serverConfig) {
+			c.WeChat = server.WeChat{AppID: testAppID, Secret: testSecret, APIBase: wx.URL}
+			c.WeChatStore = h0(c)
+		}
+	})
+	ctx := context.Background()
+	ann := h.player("Ann")
+	roomID := h.room(ann, map[string]any{"preset": "party"})
+	size, err := h.st.Size(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := h.st.SetMaxBytes(ctx, size); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, path, token string
+		body              func(i int) any
+	}{
+		{"players", "/api/players", "", func(i int) any { return map[string]any{"name": fmt.Sprintf("%s-%d", strings.Repeat("p", 20), i)} }},
+		{"wechat", "/api/players/wechat", "", func(i int) any { return map[string]any{"code": fmt.Sprintf("good-%s-%d", strings.Repeat("w", 40), i)} }},
+		{"bots", "/api/rooms/" + roomID + "/bots", ann.Token, func(int) any { return map[string]any{"level": "easy"} }},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			for i := range 2000 {
+				var out struct {
+					Error struct{ Code string } `json:"error"`
+				}
+				code := h.do("POST", tt.path, tt.token, tt.body(i), &out)
+				if code < 300 {
+					continue
+				}
+				if code != http.StatusServiceUnavailable || out.Error.Code != "unavailable" {
+					t.Fatalf("write %d on a full disk: %d %q, want 503 unavailable", i, code, out.Error.Code)
+				}
+				return
+			}
+			t.Fatal("no write was refused although the database was full")
+		})
+	}
+	// Rooms: a create refused by the store.
+	var out struct {
+		Error struct{ Code string } `json:"error"`
+	}
+	for i := range 200 {
+		if code := h.do("POST", "/api/rooms", ann.Token, map[string]any{"name": strings.Repeat("r", 40)}, &out); code >= 300 {
+			if code != http.StatusServiceUnavailable || out.Error.Code != "unavailable" {
+				t.Fatalf("room %d on a full disk: %d %q, want 503 unavailable", i, code, out.Error.Code)
+			}
+			return
+		}
+	}
+	t.Fatal("no room was refused although the database was full")
 }

@@ -36,7 +36,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error, before ...
 		s.mu.RUnlock()
 		return fmt.Errorf("store: write: %w", ctx.Err())
 	}
-	return <-req.err
+	return unavailable(<-req.err)
 }
 
 // writer is the one goroutine that writes. It takes every pending request,
