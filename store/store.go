@@ -97,6 +97,9 @@ type Store struct {
 	ps          stmts
 	commitDelay time.Duration
 	pruned      time.Time // when the writer last pruned the journal
+	// maxBytes is the size cap (0: none) and walBudget the part of it the
+	// WAL may take (wal.go); both are the writer goroutine's.
+	maxBytes, walBudget int64
 
 	// node, url and lease are this node's in a cluster (cluster.go).
 	node, url string
@@ -302,18 +305,26 @@ func (s *Store) Close() error {
 	return errors.Join(s.stopCheckpointer(), s.r.Close(), s.w.Close(), unlock)
 }
 
-// limitSize caps the file at max bytes with max_page_count, on the writer
-// connection (the pragma is per connection). SQLite will not set it below
-// the current size, so the cap takes effect from there.
+// limitSize caps the database and its WAL at max bytes together: the WAL
+// gets walBudget of it (see wal.go), and the file the rest, with
+// max_page_count on the writer connection (the pragma is per connection).
+// SQLite will not set max_page_count below the current size, so the cap
+// takes effect from there.
 func (s *Store) limitSize(ctx context.Context, max int64) error {
 	var pageSize int64
 	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
 		return fmt.Errorf("store: page size: %w", err)
 	}
-	pages := max / pageSize
+	budget := walBudgetOf(max, pageSize)
+	pages := (max - budget) / pageSize
 	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA max_page_count = %d", pages)); err != nil {
 		return fmt.Errorf("store: limit size: %w", err)
 	}
+	// A WAL that SQLite resets is cut back to the budget.
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit = %d", budget)); err != nil {
+		return fmt.Errorf("store: limit the WAL: %w", err)
+	}
+	s.maxBytes, s.walBudget = max, budget
 	return nil
 }
 
@@ -326,8 +337,9 @@ func (s *Store) SetMaxBytes(ctx context.Context, max int64) error {
 	return s.write(ctx, func(tx *sql.Tx) error { return nil }, func() error { return s.limitSize(ctx, max) })
 }
 
-// Size returns the size of the database file in bytes (without its WAL),
-// or of the PostgreSQL database.
+// Size returns the size of the database in bytes, as pages in use
+// (without its WAL, which the size cap counts apart), or of the PostgreSQL
+// database.
 func (s *Store) Size(ctx context.Context) (int64, error) {
 	if s.d.postgres {
 		var n int64

@@ -85,6 +85,10 @@ func (s *Store) writer() {
 			timer.Stop() // not deferred: this loop runs as long as the store
 		}
 		last = len(batch)
+		if err := s.walRoom(); err != nil {
+			s.finish(batch, make([]error, len(batch)), err, time.Now())
+			continue
+		}
 		s.commit(batch)
 		if time.Since(s.pruned) > pruneEvery {
 			s.prune()
@@ -216,6 +220,9 @@ func (s *Store) commitCareful(batch []*request) {
 // finish answers every request of a batch. A batch-wide error overrides the
 // per-request ones.
 func (s *Store) finish(batch []*request, errs []error, all error, start time.Time) {
+	// Under a size cap, the WAL goes back within its budget before anyone
+	// learns of the commit (wal.go).
+	s.boundWAL()
 	if all != nil {
 		s.log.Error("store: group commit failed", "writes", len(batch), "err", all)
 	}

@@ -1,0 +1,71 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"os"
+	"path/filepath"
+	"testing"
+
+	"goldmine/game"
+	"goldmine/room"
+	"goldmine/store"
+)
+
+// TestSizeCapCountsTheWAL: under --db-max-mb, the database file and its
+// WAL together stay under the cap, however many commits rewrite the same
+// pages, and writes past it fail as a full disk does (issue 15.7).
+func TestSizeCapCountsTheWAL(t *testing.T) {
+	ctx := context.Background()
+	const cap = 1 << 20
+	path := filepath.Join(t.TempDir(), "goldmine.db")
+	s := openAt(t, path, func(o *store.Options) { o.MaxBytes = cap })
+	store.InsertPlayer(t, s, "ann")
+	rules, _ := game.Preset("classic")
+	rec := room.Record{ID: "WALL22", Name: "w", CreatedBy: "ann", Rules: rules, Status: room.Waiting}
+	if err := s.Save(ctx, &room.Write{Create: true, Room: rec}); err != nil {
+		t.Fatal(err)
+	}
+	onDisk := func() int64 {
+		var n int64
+		for _, f := range []string{path, path + "-wal"} {
+			if fi, err := os.Stat(f); err == nil {
+				n += fi.Size()
+			}
+		}
+		return n
+	}
+	// Rewrites of one room row: the file does not grow, the WAL does.
+	var peak int64
+	for i := range 3000 {
+		rec.Seq++
+		if err := s.Save(ctx, &room.Write{Room: rec}); err != nil {
+			t.Fatalf("save %d: %v", i, err)
+		}
+		if n := onDisk(); n > peak {
+			peak = n
+		}
+	}
+	if peak > cap {
+		t.Fatalf("database and WAL reached %d bytes under a cap of %d", peak, cap)
+	}
+	// New rows fill the database up to the cap, WAL included, and then
+	// fail as unavailable.
+	var err error
+	for i := 0; i < 100000 && err == nil; i++ {
+		_, err = s.CreatePlayer(ctx, "a player with a long name", false)
+		if n := onDisk(); n > peak {
+			peak = n
+		}
+	}
+	if !errors.Is(err, store.ErrUnavailable) {
+		t.Fatalf("writes past the cap: %v, want ErrUnavailable", err)
+	}
+	if peak > cap {
+		t.Fatalf("database and WAL reached %d bytes under a cap of %d", peak, cap)
+	}
+	t.Logf("peak on disk %d bytes under a cap of %d", peak, cap)
+	if err := s.IntegrityCheck(ctx); err != nil {
+		t.Fatal(err)
+	}
+}
