@@ -194,3 +194,55 @@ func TestPresenceNotStoredHasNoSeq(t *testing.T) {
 		t.Fatalf("stored presence %v, want seq %d", ps, stored.Seq+1)
 	}
 }
+
+// TestListOrder: the list is newest first, cut at its limit, and follows
+// rooms as they are created, closed and recovered (issue 16.5 keeps it
+// in order instead of sorting it for every request).
+func TestListOrder(t *testing.T) {
+	ctx := context.Background()
+	path := filepath.Join(t.TempDir(), "g.db")
+	st := openStore(t, path)
+	clock := room.NewFakeClock(t0)
+	m := newManager(st, clock)
+	r, _ := game.Preset("classic")
+	var ids []string
+	for i := range 6 {
+		s, err := m.Create(ctx, room.Player{ID: fmt.Sprint("p", i), Name: "P"}, room.Options{Rules: r})
+		if err != nil {
+			t.Fatal(err)
+		}
+		ids = append(ids, s.ID)
+		if i != 2 { // two rooms of one instant: then by id
+			clock.Advance(time.Second)
+		}
+	}
+	want := func(m *room.Manager, f room.Filter, order ...int) {
+		t.Helper()
+		got := m.List(f)
+		if len(got) != len(order) {
+			t.Fatalf("List(%+v) has %d rooms, want %d", f, len(got), len(order))
+		}
+		for i, o := range order {
+			if got[i].ID != ids[o] {
+				t.Fatalf("List(%+v)[%d] = %s, want room %d (%s)", f, i, got[i].ID, o, ids[o])
+			}
+		}
+	}
+	a, b := 2, 3 // of one instant: the smaller id first
+	if ids[b] < ids[a] {
+		a, b = b, a
+	}
+	want(m, room.Filter{}, 5, 4, a, b, 1, 0)
+	want(m, room.Filter{Limit: 2}, 5, 4)
+	if err := m.CloseRoom(ids[4]); err != nil {
+		t.Fatal(err)
+	}
+	want(m, room.Filter{}, 5, a, b, 1, 0)
+	st.Close()
+	m2 := newManager(openStore(t, path), room.NewFakeClock(t0.Add(time.Hour)))
+	if _, err := m2.Recover(ctx); err != nil {
+		t.Fatal(err)
+	}
+	want(m2, room.Filter{}, 5, a, b, 1, 0)
+	want(m2, room.Filter{Status: room.Playing})
+}

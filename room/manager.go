@@ -70,6 +70,11 @@ type Manager struct {
 	cfg   Config
 	mu    sync.RWMutex
 	rooms map[string]*Room
+	// byAge holds the rooms of the map newest first, as List returns
+	// them, kept in order as rooms come and go (guarded by mu): the lobby
+	// polls the list, and copying and sorting every room for each poll
+	// was the hottest read of a busy node.
+	byAge []*Room
 	// creating counts the creations between reserve and unreserve, in all
 	// and by creator; guarded by mu.
 	creating   int
@@ -169,7 +174,7 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 		}
 		// The room takes its slot's place in the same critical section,
 		// so that it is never counted twice nor not at all.
-		m.rooms[r.id] = r
+		m.add(r)
 		m.unreserve(creator.ID)
 		reserved = false
 		m.mu.Unlock()
@@ -269,24 +274,40 @@ type Filter struct {
 	Limit int
 }
 
-// List returns the live rooms, newest first. It takes no room lock.
+// List returns the live rooms, newest first. It takes no room lock, and
+// costs the rooms it returns and those it skips, never a sort.
 func (m *Manager) List(f Filter) []Summary {
 	m.mu.RLock()
-	out := make([]Summary, 0, len(m.rooms))
-	for _, r := range m.rooms {
+	defer m.mu.RUnlock()
+	n := len(m.byAge)
+	if f.Limit > 0 {
+		n = min(n, f.Limit)
+	}
+	out := make([]Summary, 0, n)
+	for _, r := range m.byAge {
+		if f.Limit > 0 && len(out) == f.Limit {
+			break
+		}
 		s := r.Summary()
 		if (f.Status == "" || s.Status == f.Status) && (f.Private || !s.Private) {
 			out = append(out, s)
 		}
 	}
-	m.mu.RUnlock()
-	slices.SortFunc(out, func(a, b Summary) int {
-		return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.ID, b.ID))
-	})
-	if f.Limit > 0 && len(out) > f.Limit {
-		out = out[:f.Limit]
-	}
 	return out
+}
+
+// newer orders rooms as List returns them: newest first, then by id.
+func newer(a, b *Room) int {
+	return cmp.Or(b.createdAt.Compare(a.createdAt), cmp.Compare(a.id, b.id))
+}
+
+// add puts a room in the map and in byAge, with mu held. A new room goes
+// first, in constant time but for the copy; a recovered one where its
+// age puts it.
+func (m *Manager) add(r *Room) {
+	m.rooms[r.id] = r
+	i, _ := slices.BinarySearchFunc(m.byAge, r, newer)
+	m.byAge = slices.Insert(m.byAge, i, r)
 }
 
 // Stats are counts across the live rooms.
@@ -310,8 +331,15 @@ func (m *Manager) Stats() Stats {
 
 func (m *Manager) remove(id string) {
 	m.mu.Lock()
+	defer m.mu.Unlock()
+	r := m.rooms[id]
+	if r == nil {
+		return
+	}
 	delete(m.rooms, id)
-	m.mu.Unlock()
+	if i, found := slices.BinarySearchFunc(m.byAge, r, newer); found {
+		m.byAge = slices.Delete(m.byAge, i, i+1)
+	}
 }
 
 func (m *Manager) all() []*Room {

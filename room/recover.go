@@ -41,7 +41,7 @@ func (m *Manager) Adopt(saved []Saved) int {
 			continue
 		}
 		m.mu.Lock()
-		m.rooms[r.id] = r
+		m.add(r)
 		m.mu.Unlock()
 		r.mu.Lock()
 		r.rearm()

@@ -195,8 +195,9 @@ func (s *Server) roomHere(c *gin.Context, id string) (snap room.Snapshot, ok boo
 // listAll is the listing of every node's rooms: this node's as it holds
 // them, the others' as the database has them.
 func (s *Server) listAll(ctx context.Context, r *http.Request, f room.Filter) ([]room.Summary, error) {
+	// This node's first limit rooms are all it can add to the first limit
+	// of every node's, so the list is cut here already.
 	limit := f.Limit
-	f.Limit = 0
 	out := s.rooms.List(f)
 	own, node := s.ownWSURL(r), s.nodeID()
 	for i := range out {
