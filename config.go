@@ -53,6 +53,8 @@ type config struct {
 	MaxSpectators     int
 	MaxRooms          int
 	MaxRoomsPerUser   int
+	ChatRate          float64
+	ChatBurst         int
 	WSRate            float64
 	WSBurst           int
 	WSMaxMessage      int64
@@ -105,6 +107,8 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.MaxSpectators, "max-spectators", room.DefaultMaxSpectators, "spectators per room")
 	fs.IntVar(&cfg.MaxRooms, "max-rooms", room.DefaultMaxRooms, "live rooms in total (0: no cap)")
 	fs.IntVar(&cfg.MaxRoomsPerUser, "max-rooms-per-player", room.DefaultMaxRoomsPerPlayer, "live rooms one player may create (0: no cap)")
+	fs.Float64Var(&cfg.ChatRate, "chat-rate", room.DefaultChatRate, "chat lines per second one room takes, sustained; past it a line is refused with chat_limited (0: no limit)")
+	fs.IntVar(&cfg.ChatBurst, "chat-burst", room.DefaultChatBurst, "chat lines one room takes in a burst")
 	fs.Float64Var(&cfg.WSRate, "ws-rate", server.DefaultRate, "WebSocket messages per second per session, sustained")
 	fs.IntVar(&cfg.WSBurst, "ws-burst", server.DefaultBurst, "WebSocket messages per session in a burst")
 	fs.Int64Var(&cfg.WSMaxMessage, "ws-max-message", server.DefaultMaxMessage, "largest WebSocket message in bytes; larger ones get close 1009")
@@ -212,4 +216,12 @@ func appCap(n int) int {
 		return -1
 	}
 	return n
+}
+
+// appRate is appCap for the chat rate flag.
+func appRate(r float64) float64 {
+	if r == 0 {
+		return -1
+	}
+	return r
 }

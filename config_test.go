@@ -24,4 +24,7 @@ func TestRoomCapFlags(t *testing.T) {
 			t.Fatalf("appCap(%d)=%d, want %d", tt.flag, got, tt.app)
 		}
 	}
+	if cfg.ChatRate != room.DefaultChatRate || cfg.ChatBurst != room.DefaultChatBurst || appRate(0) != -1 || appRate(2) != 2 {
+		t.Fatalf("chat flags %v/%d, appRate(0)=%v", cfg.ChatRate, cfg.ChatBurst, appRate(0))
+	}
 }

@@ -108,7 +108,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Limits: server.Limits{MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, MaxConnsPerPlayer: cfg.MaxConnsPerPlayer,
 			APIRate: cfg.APIRate, APIBurst: cfg.APIBurst, MaxBody: cfg.MaxBody},
 		Rooms: app.RoomConfig{Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
-			MaxSpectators: cfg.MaxSpectators, MaxRooms: appCap(cfg.MaxRooms), MaxRoomsPerPlayer: appCap(cfg.MaxRoomsPerUser)},
+			MaxSpectators: cfg.MaxSpectators, MaxRooms: appCap(cfg.MaxRooms), MaxRoomsPerPlayer: appCap(cfg.MaxRoomsPerUser),
+			ChatRate: appRate(cfg.ChatRate), ChatBurst: cfg.ChatBurst},
 		BotDelay: cfg.BotDelay,
 		Node:     cfg.NodeID, AdvertiseURL: cfg.AdvertiseURL, Lease: cfg.Lease,
 	})

@@ -110,6 +110,11 @@ type RoomConfig struct {
 	// MaxRoomsPerPlayer caps the live rooms one player created: 0 takes
 	// room.DefaultMaxRoomsPerPlayer, a negative value means no cap.
 	MaxRoomsPerPlayer int
+	// ChatRate is the chat lines per second one room takes, and ChatBurst
+	// how many at once: 0 takes room.DefaultChatRate and
+	// room.DefaultChatBurst, a negative ChatRate means no limit.
+	ChatRate  float64
+	ChatBurst int
 }
 
 // roomLimit is a RoomConfig cap as package room takes it: 0 is the shared
@@ -196,7 +201,8 @@ func New(cfg Config) (_ *Server, err error) {
 		Store: s.store, Log: s.log, Grace: r.Grace, AbsentSkip: r.AbsentSkip, IdleTimeout: r.IdleTimeout,
 		MaxSpectators: r.MaxSpectators, MaxRooms: roomLimit(r.MaxRooms, room.DefaultMaxRooms),
 		MaxRoomsPerPlayer: roomLimit(r.MaxRoomsPerPlayer, room.DefaultMaxRoomsPerPlayer),
-		OnDig:             metrics.ObserveMove,
+		ChatRate:          r.ChatRate, ChatBurst: r.ChatBurst,
+		OnDig: metrics.ObserveMove,
 		OnGameOver: func(g room.GameRecord) {
 			metrics.ObserveGame(g)
 			s.hooks.gameOver(g)

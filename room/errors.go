@@ -26,6 +26,9 @@ var (
 	ErrGone = errors.New("no longer in the room")
 	// ErrBadText reports chat text or a name that breaks the text rules.
 	ErrBadText = errors.New("bad text")
+	// ErrChatLimited reports a chat line past the room's chat rate
+	// (Config.ChatRate): it was not sent.
+	ErrChatLimited = errors.New("the room's chat is at its rate")
 	// ErrLimit reports a creation refused by a room limit.
 	ErrLimit = errors.New("room limit reached")
 	// ErrShuttingDown reports an operation after Manager.Close.

@@ -11,6 +11,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"goldmine/game"
 )
 
@@ -31,6 +33,12 @@ type Config struct {
 	MaxRooms int
 	// MaxRoomsPerPlayer caps the live rooms one player created; 0 means no cap.
 	MaxRoomsPerPlayer int
+	// ChatRate is how many chat lines per second one room takes, sustained,
+	// and ChatBurst how many at once; past them a line is refused with
+	// ErrChatLimited. Zero takes the defaults; a negative ChatRate means
+	// no limit.
+	ChatRate  float64
+	ChatBurst int
 	// OnDig, if set, is called after each dig is stored and announced, with
 	// the time from the dig reaching its room to its event being queued
 	// for every member.
@@ -63,6 +71,11 @@ const (
 	// them). Config itself takes 0 as no cap: it is the low-level setting.
 	DefaultMaxRooms          = 10000
 	DefaultMaxRoomsPerPlayer = 5
+	// DefaultChatRate and DefaultChatBurst are a room's chat limit: a
+	// lively room of friends chats less, and a hundred spectators cannot
+	// flood it.
+	DefaultChatRate  = 10.0
+	DefaultChatBurst = 20
 )
 
 // Manager holds the live rooms.
@@ -95,6 +108,8 @@ func NewManager(cfg Config) *Manager {
 	cfg.AbsentSkip = cmp.Or(cfg.AbsentSkip, DefaultAbsentSkip)
 	cfg.IdleTimeout = cmp.Or(cfg.IdleTimeout, DefaultIdleTimeout)
 	cfg.MaxSpectators = cmp.Or(cfg.MaxSpectators, DefaultMaxSpectators)
+	cfg.ChatRate = cmp.Or(cfg.ChatRate, DefaultChatRate)
+	cfg.ChatBurst = cmp.Or(cfg.ChatBurst, DefaultChatBurst)
 	if cfg.OnDig == nil {
 		cfg.OnDig = func(time.Duration) {}
 	}
@@ -222,6 +237,10 @@ func (m *Manager) unreserve(creator string) {
 func (m *Manager) newRoom(id, name string, private bool, by string, at time.Time, rules game.Rules) *Room {
 	r := &Room{m: m, id: id, name: name, private: private, createdBy: by, createdAt: at, rules: rules,
 		status: Waiting, spectators: map[*Member]struct{}{}, watchers: map[Conn]struct{}{}}
+	if m.cfg.ChatRate > 0 {
+		// On the room's clock, so that tests can drive it.
+		r.chatLimit = rate.NewLimiter(rate.Limit(m.cfg.ChatRate), m.cfg.ChatBurst)
+	}
 	r.publish()
 	return r
 }

@@ -3,6 +3,7 @@ package room
 import (
 	"encoding/json"
 	"fmt"
+	"runtime"
 	"slices"
 	"strconv"
 	"time"
@@ -154,7 +155,9 @@ func (r *Room) startGame() error {
 func (m *Member) Dig(row, col int, id json.RawMessage) error {
 	start := time.Now()
 	r := m.room
+	r.digsWaiting.Add(1) // chat gives way (Member.Chat)
 	r.mu.Lock()
+	r.digsWaiting.Add(-1)
 	defer r.mu.Unlock()
 	i, err := r.seatFor(m)
 	if err != nil {
@@ -402,16 +405,37 @@ func (r *Room) maybeRematch() {
 }
 
 // Chat sends a line of text to the room. Spectators may chat too.
+//
+// A chat line is a stored event like any other, but the players come
+// first: past the room's chat rate a line is refused at once with
+// ErrChatLimited, before it waits for anything, and only one line at a
+// time waits for the room's lock (chatMu), so that a dig waits for at most
+// that line, however many spectators chat.
 func (m *Member) Chat(text string) error {
 	r := m.room
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if m.gone || r.closed {
-		return fmt.Errorf("room %s: %w", r.id, ErrGone)
-	}
 	text, err := CleanText("chat", text, MaxChat)
 	if err != nil {
 		return err
+	}
+	if r.chatLimit != nil && !r.chatLimit.AllowN(r.now(), 1) {
+		return fmt.Errorf("room %s: chat: %w", r.id, ErrChatLimited)
+	}
+	r.chatMu.Lock()
+	defer r.chatMu.Unlock()
+	for {
+		r.mu.Lock()
+		if r.digsWaiting.Load() == 0 {
+			break
+		}
+		// A dig waits for the room: it goes first. sync.Mutex has no
+		// priorities, and a chat line that just arrived would often win
+		// the lock from a dig that has been waiting.
+		r.mu.Unlock()
+		runtime.Gosched()
+	}
+	defer r.mu.Unlock()
+	if m.gone || r.closed {
+		return fmt.Errorf("room %s: %w", r.id, ErrGone)
 	}
 	var seat *int
 	if m.role == RolePlayer {

@@ -9,6 +9,8 @@ import (
 	"sync/atomic"
 	"time"
 
+	"golang.org/x/time/rate"
+
 	"goldmine/game"
 )
 
@@ -113,6 +115,15 @@ type Room struct {
 	rules     game.Rules
 	// botSubstitute is Record.BotSubstitute.
 	botSubstitute string
+
+	// chatMu lets one chat line at a time wait for mu, and chatLimit is
+	// the room's chat rate, nil for none (Member.Chat). The limiter locks
+	// itself.
+	chatMu    sync.Mutex
+	chatLimit *rate.Limiter
+	// digsWaiting counts the digs waiting for mu: a chat line lets them
+	// take it first.
+	digsWaiting atomic.Int32
 
 	mu         sync.Mutex
 	status     Status

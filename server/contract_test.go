@@ -41,7 +41,7 @@ var enums = map[string]map[string][]string{
 	"error": {"code": {"bad_message", "unauthorized", "unknown_room", "room_full", "not_your_turn", "out_of_bounds",
 		"already_dug", "not_started", "game_over", "not_a_player", "rate_limited",
 		// Additions to v1.
-		"unavailable", "not_enough_players", "already_started", "not_finished", "duplicate_move", "internal", "too_many_connections", "wrong_node"}},
+		"unavailable", "not_enough_players", "already_started", "not_finished", "duplicate_move", "internal", "too_many_connections", "wrong_node", "chat_limited"}},
 }
 
 // checkFrame fails the test unless f has every field protocol v1 gives its

@@ -54,6 +54,7 @@ var codes = []struct {
 	{room.ErrDuplicateMove, "duplicate_move", http.StatusConflict},
 	{room.ErrBadText, "bad_message", http.StatusBadRequest},
 	{room.ErrLimit, "limit_reached", http.StatusTooManyRequests},
+	{room.ErrChatLimited, "chat_limited", http.StatusTooManyRequests},
 	{store.ErrClosed, "unavailable", http.StatusServiceUnavailable},
 	{store.ErrUnavailable, "unavailable", http.StatusServiceUnavailable},
 }

@@ -32,6 +32,7 @@ func BenchmarkFanout(b *testing.B) {
 				// No fsync per commit: the broadcast, not the disk, is what
 				// this measures.
 				o.sync = "normal"
+				o.room.ChatRate = -1 // a chat per iteration: no room chat limit
 				o.ws.HelloTimeout = time.Hour
 				o.limits.MaxConns, o.limits.MaxConnsPerIP = 20000, 20000
 			})
