@@ -2,11 +2,19 @@
 // PostgreSQL database (postgres.go): players, the server secret, live
 // rooms and their moves, finished games and the admin audit log.
 //
-// Every write goes through one writer goroutine on one connection, which
-// group-commits: it takes every pending write (up to a cap) into a single
-// transaction, so that the cost of an fsync is shared by all the rooms whose
-// moves are in it. Reads use a separate pool of read-only connections, which
+// The game's writes (players, rooms, moves, games, the audit log) go
+// through one writer goroutine on one connection, which group-commits: it
+// takes every pending write (up to a cap) into a single transaction, so
+// that the cost of an fsync is shared by all the rooms whose moves are in
+// it. Reads use a separate pool of connections, read-only on SQLite, which
 // WAL lets run beside the writer.
+//
+// On PostgreSQL, a cluster node's own bookkeeping writes through that pool
+// instead (cluster.go): the lease heartbeat, the claims of a dead node's
+// rooms and leaving the cluster. They must not wait behind the rooms'
+// moves (a lease that is renewed late is lost), and a claim is a
+// transaction of its own that reads what it claimed. The migrations run on
+// the writer connection before the writer starts.
 package store
 
 import (
