@@ -34,7 +34,10 @@ import (
 )
 
 // Config configures a Server. Only DB is required; every zero value takes
-// the default the goldmine binary documents for its flag.
+// the default the goldmine binary documents for its flag, from the same
+// constants (room.DefaultMaxRooms, server.DefaultRate...). Where the
+// binary's flag takes 0 for "no limit", the field takes a negative value
+// (RoomConfig); DBMaxBytes is 0 for no cap in both.
 type Config struct {
 	// DB is the SQLite file, created if missing, or a postgres:// URL of a
 	// PostgreSQL database (docs/scaling.md).
