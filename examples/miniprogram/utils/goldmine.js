@@ -530,6 +530,10 @@
         this.messages.push(f);
         if (this.messages.length > 100) this.messages.shift();
       }
+    } else if (f.type === "presence" && this.state && this.state.players[f.seat]) {
+      // A presence the server could not store comes without a seq: it
+      // is applied, and the seq does not move.
+      this.state.players[f.seat].connected = f.connected;
     }
     if (f.type === "dug" && f.id !== null && f.id !== undefined) this._settle(String(f.id), null, f);
     this.emit(f.type, f);

@@ -274,6 +274,12 @@ test("a gap in seq asks for a resync and waits for the snapshot", () => {
   // A repeat of an older event changes nothing.
   t.onmessage(JSON.stringify({ type: "presence", seq: 9, seat: 0, connected: false }));
   assert.equal(room.state.seq, 9);
+  // A presence without a seq (the server could not store it) is applied,
+  // and it is no gap.
+  t.onmessage(JSON.stringify({ type: "presence", seat: 0, connected: false }));
+  assert.equal(room.state.seq, 9);
+  assert.equal(room.state.players[0].connected, false);
+  assert.deepEqual(gaps, [{ expected: 7, got: 8 }]);
 });
 
 test("in a mini-program: wx sockets, onHide closes cleanly, onShow comes back, even after 5 minutes away", async () => {
