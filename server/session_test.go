@@ -438,7 +438,10 @@ func TestLimits(t *testing.T) {
 // window. Its buffer fills and the server closes it; the others get every
 // event in order meanwhile.
 func TestSlowClientIsClosed(t *testing.T) {
-	h := newHarness(t, func(o *harnessOpts) { o.ws.Rate, o.ws.Burst, o.ws.Buffer = 10000, 10000, 8 })
+	h := newHarness(t, func(o *harnessOpts) {
+		o.ws.Rate, o.ws.Burst, o.ws.Buffer = 10000, 10000, 8
+		o.room.ChatRate = -1 // chat is how this test fills the buffer
+	})
 	tb, id := startClassic(t, h, nil)
 	dialer := websocket.Dialer{NetDial: func(network, addr string) (net.Conn, error) {
 		c, err := net.Dial(network, addr)
