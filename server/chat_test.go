@@ -11,10 +11,13 @@ import (
 
 // TestDigsGoAheadOfChat: 100 spectators flood a room with chat while its
 // two players dig. However many chat lines wait, a dig waits for at most
-// the one chat line that holds the room and the one next in line: between
-// the pong to a ping sent just before a dig and that dig's dug, at most 2
-// chat lines come (issue 16.3). The room's chat limit is lifted here: it
-// is the order, not the limit, that this checks.
+// the one chat line the room is storing: between the pong to a ping sent
+// just before a dig and that dig's dug, a handful of chat lines at most
+// come (issue 16.3), where before the fix every spectator's waiting line
+// (up to 100) went first. "A handful" and not 1: between the pong and the
+// dig the server reads the next frame, and a line may be stored meanwhile.
+// The room's chat limit is lifted here: it is the order, not the limit,
+// that this checks.
 func TestDigsGoAheadOfChat(t *testing.T) {
 	h := newHarness(t, fast, func(o *harnessOpts) {
 		o.limits.MaxConnsPerIP = 1000
@@ -95,8 +98,8 @@ func TestDigsGoAheadOfChat(t *testing.T) {
 		worst = max(worst, chats)
 		t.Logf("dig %d: %d chats ahead", n, chats)
 	}
-	if worst > 2 {
-		t.Fatalf("up to %d chat lines went ahead of a dig, want at most 2", worst)
+	if worst > 5 {
+		t.Fatalf("up to %d chat lines went ahead of a dig, want at most 5", worst)
 	}
 	t.Logf("at most %d chat lines went ahead of a dig", worst)
 }
