@@ -29,7 +29,7 @@ type Rooms interface {
 	List(f room.Filter) []room.Summary
 	Room(id string) (*room.Room, error)
 	CloseRoom(id string) error
-	Kick(id, playerID string) error
+	Kick(id, playerID, bot string) error
 	SkipTurn(id string) error
 	Disconnect(playerID string, code int, reason string) int
 	Stats() room.Stats
@@ -43,15 +43,16 @@ type Bots interface {
 
 // Store is what the console needs from the database.
 type Store interface {
-	Meta(ctx context.Context, key string) ([]byte, error)
-	SetMeta(ctx context.Context, key string, value []byte) error
+	AuthStore
 	Games(ctx context.Context, f store.GamesFilter) ([]room.GameRecord, error)
 	Game(ctx context.Context, id int64) (store.Game, error)
 	GamesSince(ctx context.Context, since time.Time) (int, error)
 	SearchPlayers(ctx context.Context, q string, limit int) ([]store.Player, error)
 	Player(ctx context.Context, id string) (store.Player, error)
 	Leaderboard(ctx context.Context, period string, limit int) ([]store.Standing, error)
-	SetBanned(ctx context.Context, id string, banned bool) error
+	BanPlayer(ctx context.Context, id string, opt store.BanOptions) (store.BanResult, error)
+	UnbanPlayer(ctx context.Context, id string) error
+	PlayerAddress(ctx context.Context, id string) (string, error)
 	AddAudit(ctx context.Context, e store.AuditEntry) error
 	AuditLog(ctx context.Context, limit int, before int64) ([]store.AuditEntry, error)
 	Size(ctx context.Context) (int64, error)
@@ -70,6 +71,10 @@ type Config struct {
 	// one). When empty, the stored one is used; with none stored, a
 	// one-time setup link is logged at start.
 	Password string
+	// BaseURL is the server's public base URL (scheme and host, no path),
+	// which the setup link is logged with: its --advertise-url, or one
+	// made from the listen address. Empty logs a bare path.
+	BaseURL string
 	Log      *slog.Logger
 	Now      func() time.Time
 	// Prefix is the path the server is mounted under ("" for the root, or
@@ -114,10 +119,8 @@ func New(ctx context.Context, cfg Config) (*Admin, error) {
 	if a.auth, err = newAuth(ctx, cfg.Store, cfg.Password, a.now); err != nil {
 		return nil, err
 	}
-	if tok := a.auth.setupToken(); tok != "" {
-		// The only time a secret is logged, on purpose: it is the way in
-		// for the first admin, and it works once.
-		a.log.Warn("admin: no admin password yet; set one at this one-time link", "url", a.path("/setup?token="+tok))
+	if err := a.announceSetup(ctx); err != nil {
+		return nil, err
 	}
 	return a, nil
 }
@@ -179,6 +182,8 @@ func (a *Admin) Register(r gin.IRouter) {
 	g.POST("/login", a.loginPost)
 	g.GET("/setup", a.setupPage)
 	g.POST("/setup", a.setupPost)
+	g.GET("/link", a.linkPage)
+	g.POST("/link", a.linkPost)
 
 	in := g.Group("", a.requireSession())
 	in.POST("/logout", a.logout)
@@ -228,7 +233,7 @@ func (a *Admin) requireSession() gin.HandlerFunc {
 		}
 		var s *session
 		if ck, err := c.Cookie(cookieName); err == nil {
-			s = a.auth.session(ck)
+			s = a.auth.session(c.Request.Context(), ck)
 		}
 		if s == nil {
 			if c.Request.Method == http.MethodGet && c.GetHeader("HX-Request") == "" {

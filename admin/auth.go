@@ -25,15 +25,15 @@ const (
 	LoginFailures = 5
 	LoginWindow   = time.Minute
 	cookieName    = "goldmine_admin"
-	passwordKey   = "admin:password"
 	// bcrypt reads at most 72 bytes; a longer password would be silently
 	// cut, so it is refused instead.
 	maxPassword = 72
 	minPassword = 8
 )
 
-// errBadPassword reports a password outside the allowed lengths.
-var errBadPassword = fmt.Errorf("admin: a password has %d to %d bytes", minPassword, maxPassword)
+// ErrBadPassword reports a password outside the allowed lengths (8 to 72
+// bytes: bcrypt reads only 72).
+var ErrBadPassword = fmt.Errorf("admin: a password has %d to %d bytes", minPassword, maxPassword)
 
 func randomHex(n int) string {
 	b := make([]byte, n)
@@ -41,66 +41,27 @@ func randomHex(n int) string {
 	return hex.EncodeToString(b)
 }
 
-// auth holds the admin password and the sessions.
+// auth checks the admin password and throttles failed logins. The
+// password, the sessions and the one-time links live in the store
+// (sessions.go), read at each use: `goldmine admin`, another process,
+// changes them while the server runs.
 type auth struct {
 	store    Store
 	now      func() time.Time
 	mu       sync.Mutex
-	hash     []byte // bcrypt hash of the password; nil until one is set
-	setup    string // one-time setup token while no password is set
-	sessions map[string]*session
 	failures map[string][]time.Time // by client address
 }
 
-type session struct {
-	csrf string
-	seen time.Time
-}
-
-// newAuth loads or sets the password. A password given on the command line
-// replaces the stored one; with neither, a one-time setup token is made.
+// newAuth sets the password given on the command line, which replaces the
+// stored one.
 func newAuth(ctx context.Context, st Store, password string, now func() time.Time) (*auth, error) {
-	a := &auth{store: st, now: now, sessions: map[string]*session{}, failures: map[string][]time.Time{}}
+	a := &auth{store: st, now: now, failures: map[string][]time.Time{}}
 	if password != "" {
-		if err := a.setPassword(ctx, password); err != nil {
+		if err := SetPassword(ctx, st, password); err != nil {
 			return nil, err
 		}
-		return a, nil
-	}
-	hash, err := st.Meta(ctx, passwordKey)
-	switch {
-	case err == nil:
-		a.hash = hash
-	case errors.Is(err, store.ErrNotFound):
-		a.setup = randomHex(16)
-	default:
-		return nil, fmt.Errorf("admin: load password: %w", err)
 	}
 	return a, nil
-}
-
-func (a *auth) setPassword(ctx context.Context, password string) error {
-	if len(password) < minPassword || len(password) > maxPassword {
-		return errBadPassword
-	}
-	hash, err := bcrypt.GenerateFromPassword([]byte(password), bcrypt.DefaultCost)
-	if err != nil {
-		return fmt.Errorf("admin: hash password: %w", err)
-	}
-	if err := a.store.SetMeta(ctx, passwordKey, hash); err != nil {
-		return fmt.Errorf("admin: store password: %w", err)
-	}
-	a.mu.Lock()
-	a.hash, a.setup = hash, ""
-	a.mu.Unlock()
-	return nil
-}
-
-// setupToken returns the one-time token, or "" once a password is set.
-func (a *auth) setupToken() string {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return a.setup
 }
 
 // throttled reports whether ip failed too often in the last window.
@@ -127,44 +88,24 @@ func (a *auth) recentFailures(ip string) []time.Time {
 }
 
 // login checks a password and, if right, opens a session.
-func (a *auth) login(ip, password string) (id string, ok bool) {
-	a.mu.Lock()
-	hash := a.hash
-	a.mu.Unlock()
+// A store error is returned as err, with ok false, and is not counted as
+// a failure.
+func (a *auth) login(ctx context.Context, ip, password string) (token string, ok bool, err error) {
+	hash, err := a.store.AdminPassword(ctx)
+	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		return "", false, err
+	}
 	if hash == nil || len(password) > maxPassword ||
 		bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
 		a.mu.Lock()
 		a.failures[ip] = append(a.recentFailures(ip), a.now())
 		a.mu.Unlock()
-		return "", false
+		return "", false, nil
 	}
-	id = randomHex(32)
-	a.mu.Lock()
-	a.sessions[id] = &session{csrf: randomHex(16), seen: a.now()}
-	a.mu.Unlock()
-	return id, true
-}
-
-// session returns a live session and marks it used, or nil.
-func (a *auth) session(id string) *session {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	s := a.sessions[id]
-	if s == nil {
-		return nil
+	if token, err = a.openSession(ctx, ip, "password"); err != nil {
+		return "", false, err
 	}
-	if a.now().Sub(s.seen) > SessionIdle {
-		delete(a.sessions, id)
-		return nil
-	}
-	s.seen = a.now()
-	return s
-}
-
-func (a *auth) logout(id string) {
-	a.mu.Lock()
-	delete(a.sessions, id)
-	a.mu.Unlock()
+	return token, true, nil
 }
 
 // checkCSRF compares a request's token with the session's.

@@ -77,8 +77,8 @@ func TestConsoleInBrowser(t *testing.T) {
 
 	// Close it from the page.
 	if err := chromedp.Do(ctx,
-		clickWhenBound(`button.danger`),
-		until(`document.querySelector("#notice").textContent.includes("done")`),
+		clickWhenBound(`button.close-room`),
+		until(`document.querySelector("#notice").textContent.includes("Room closed")`),
 	); err != nil {
 		t.Fatalf("close the room: %v", err)
 	}
@@ -109,6 +109,62 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("fairness line %q, %v", text, err)
 	}
 	shot(t, ctx, "admin-replay.png")
+}
+
+// TestConsoleShowsFailures: an action that fails says why in the page. A
+// kick that ends the game leaves a finished room; Skip and Add bot on it
+// then answer 409, which htmx does not swap: the console shows the reason
+// in its flash area, in words.
+func TestConsoleShowsFailures(t *testing.T) {
+	ctx := browsertest.New(t, 90*time.Second)
+	e := newEnv(t, password)
+	_, alice := e.player("Alice")
+	_, bob := e.player("Bob")
+	id, wa, wb := e.startGame(alice, bob)
+	digUndug(t, wa, wb)
+	go func() {
+		for _, err := range chromedp.Events(ctx, page.JavascriptDialogOpening) {
+			if err != nil {
+				return
+			}
+			chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: true})
+		}
+	}()
+	base := e.ts.URL
+	if err := chromedp.Do(ctx,
+		chromedp.Navigate(base+"/admin/login"),
+		chromedp.WaitVisible(`input[name=password]`),
+		chromedp.SendKeys(`input[name=password]`, password),
+		chromedp.Submit(`input[name=password]`),
+		chromedp.WaitVisible(`.stats`),
+		chromedp.Navigate(base+"/admin/rooms/"+id),
+		htmxReady,
+		clickWhenBound(`#seats li:first-child button.danger`),
+		until(`document.querySelector("#notice").textContent.includes("ends with no result")`),
+	); err != nil {
+		t.Fatalf("kick, ending the game: %v", err)
+	}
+	if f := wb.until("game_over"); f["reason"] != "closed" {
+		t.Fatalf("game_over %v, want reason closed", f)
+	}
+	for _, tt := range []struct{ button, want string }{
+		{"button.skip", "There is no turn to skip: the game is over."},
+		{"button.add-bot", "A bot can only take a seat in a waiting room: this game is over."},
+	} {
+		if err := chromedp.Do(ctx,
+			clickWhenBound(tt.button),
+			until(`(() => { const f = document.querySelector("#flash"); return !f.hidden && f.textContent === `+"`"+tt.want+"`"+`; })()`),
+		); err != nil {
+			text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.querySelector("#flash").textContent`))
+			t.Fatalf("%s on a finished room: flash %q, want %q (%v)", tt.button, text, tt.want, err)
+		}
+	}
+	if strings.Contains(e.logs.String(), "game not started") {
+		t.Fatal("the log gives the wrong reason: game not started, for a game that is over")
+	}
+	if !strings.Contains(e.logs.String(), `reason="There is no turn to skip: the game is over."`) {
+		t.Fatalf("the log does not give the reason:\n%s", e.logs.String())
+	}
 }
 
 // digUndug has the first player dig cells in order until one is accepted

@@ -1,19 +1,64 @@
 package admin
 
 import (
-	"crypto/subtle"
+	"context"
 	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
+
+	"goldmine/store"
 )
 
-func (a *Admin) loginPage(c *gin.Context) {
-	if a.auth.setupToken() != "" {
-		a.render(c, http.StatusOK, "login", map[string]any{"Error": "No admin password is set yet: use the setup link from the server's log."})
-		return
+// Words of the sign-in pages, shared by the handlers and the tests.
+const (
+	msgNoPassword = "No admin password is set yet: open the setup link from the server's log, or run `goldmine admin set-password` on the server."
+	msgSetupDone  = "A password is already set, so setup links no longer work. Log in with it, or run `goldmine admin login-link` on the server."
+	msgSetupBad   = "This setup link is not one this server made: check that it was copied whole. The server's log has the link, and `goldmine admin set-password` on the server sets a password without one."
+	msgLinkBad    = "This login link does not work: it was used already, is older than 10 minutes, or was not copied whole. Run `goldmine admin login-link` on the server for a new one."
+	msgStoreDown  = "The database did not answer; see the server log."
+)
+
+// announceSetup logs the setup link while no password is set. A link lasts
+// until it is used or a password is set, across restarts: only its hash is
+// stored, so a restart cannot log it again, and says where to find it.
+func (a *Admin) announceSetup(ctx context.Context) error {
+	set, err := a.auth.passwordSet(ctx)
+	if err != nil {
+		return err
 	}
-	a.render(c, http.StatusOK, "login", nil)
+	if set {
+		return nil
+	}
+	n, err := a.cfg.Store.AdminTokens(ctx, store.AdminSetup)
+	if err != nil {
+		return err
+	}
+	if n > 0 {
+		a.log.Warn("admin: no admin password yet; the setup link logged when it was made still works, "+
+			"or run `goldmine admin set-password` (or `goldmine admin login-link` for a new setup link)", "links", n)
+		return nil
+	}
+	token, err := newSetupLink(ctx, a.cfg.Store)
+	if err != nil {
+		return err
+	}
+	// The only time a secret is logged, on purpose: it is the way in for
+	// the first admin, and it works once.
+	a.log.Warn("admin: no admin password yet; set one at this one-time link", "url", a.cfg.BaseURL+a.path("/setup?token="+token))
+	return nil
+}
+
+func (a *Admin) loginPage(c *gin.Context) {
+	set, err := a.auth.passwordSet(c.Request.Context())
+	switch {
+	case err != nil:
+		a.render(c, http.StatusServiceUnavailable, "login", map[string]any{"Error": msgStoreDown})
+	case !set:
+		a.render(c, http.StatusOK, "login", map[string]any{"Error": msgNoPassword})
+	default:
+		a.render(c, http.StatusOK, "login", nil)
+	}
 }
 
 func (a *Admin) loginPost(c *gin.Context) {
@@ -24,14 +69,19 @@ func (a *Admin) loginPost(c *gin.Context) {
 		a.render(c, http.StatusTooManyRequests, "login", map[string]any{"Error": "Too many failed logins: wait a minute."})
 		return
 	}
-	id, ok := a.auth.login(ip, c.PostForm("password"))
+	token, ok, err := a.auth.login(c.Request.Context(), ip, c.PostForm("password"))
+	if err != nil {
+		a.log.Error("admin: login", "ip", ip, "err", err)
+		a.render(c, http.StatusServiceUnavailable, "login", map[string]any{"Error": msgStoreDown})
+		return
+	}
 	if !ok {
 		a.log.Warn("admin: login failed", "ip", ip)
 		a.render(c, http.StatusUnauthorized, "login", map[string]any{"Error": "Wrong password."})
 		return
 	}
 	a.log.Info("admin: logged in", "ip", ip)
-	a.setCookie(c, id, int(SessionIdle.Seconds()))
+	a.setCookie(c, token, int(SessionIdle.Seconds()))
 	c.Redirect(http.StatusSeeOther, a.path("/"))
 }
 
@@ -44,53 +94,105 @@ func (a *Admin) setCookie(c *gin.Context, value string, maxAge int) {
 
 func (a *Admin) logout(c *gin.Context) {
 	if ck, err := c.Cookie(cookieName); err == nil {
-		a.auth.logout(ck)
+		if err := a.auth.logout(c.Request.Context(), ck); err != nil {
+			a.log.Error("admin: logout", "err", err)
+		}
 	}
 	a.setCookie(c, "", -1)
 	c.Header("HX-Redirect", a.path("/login"))
 	c.Redirect(http.StatusSeeOther, a.path("/login"))
 }
 
-func (a *Admin) validSetup(c *gin.Context) bool {
-	want := a.auth.setupToken()
-	got := c.Query("token")
-	if got == "" {
-		got = c.PostForm("token")
+func linkToken(c *gin.Context) string {
+	if t := c.Query("token"); t != "" {
+		return t
 	}
-	return want != "" && subtle.ConstantTimeCompare([]byte(got), []byte(want)) == 1
+	return c.PostForm("token")
+}
+
+// refuseSetup answers a setup link that does not work, saying truly why.
+func (a *Admin) refuseSetup(c *gin.Context) {
+	msg := msgSetupBad
+	if set, err := a.auth.passwordSet(c.Request.Context()); err != nil {
+		msg = msgStoreDown
+	} else if set {
+		msg = msgSetupDone
+	}
+	a.render(c, http.StatusNotFound, "login", map[string]any{"Error": msg})
 }
 
 func (a *Admin) setupPage(c *gin.Context) {
-	if !a.validSetup(c) {
-		a.render(c, http.StatusNotFound, "login", map[string]any{"Error": "This setup link is not valid (a password may already be set)."})
+	token := linkToken(c)
+	ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), store.AdminSetup)
+	if err != nil || !ok {
+		a.refuseSetup(c)
 		return
 	}
-	a.render(c, http.StatusOK, "setup", map[string]any{"Token": c.Query("token")})
+	a.render(c, http.StatusOK, "setup", map[string]any{"Token": token})
 }
 
 func (a *Admin) setupPost(c *gin.Context) {
-	if !a.validSetup(c) {
-		a.render(c, http.StatusNotFound, "login", map[string]any{"Error": "This setup link is not valid (a password may already be set)."})
-		return
-	}
+	token := linkToken(c)
 	pw, again := c.PostForm("password"), c.PostForm("again")
-	data := map[string]any{"Token": c.PostForm("token")}
+	data := map[string]any{"Token": token}
 	if pw != again {
 		data["Error"] = "The two passwords differ."
 		a.render(c, http.StatusBadRequest, "setup", data)
 		return
 	}
-	switch err := a.auth.setPassword(c.Request.Context(), pw); {
-	case errors.Is(err, errBadPassword):
+	hash, err := hashPassword(pw)
+	if errors.Is(err, ErrBadPassword) {
 		data["Error"] = "A password has 8 to 72 bytes."
+		a.render(c, http.StatusBadRequest, "setup", data)
+		return
+	}
+	if err == nil {
+		// Using the link and storing the password are one transaction:
+		// of concurrent posts of one link, exactly one sets it.
+		err = a.cfg.Store.SetAdminPasswordWith(c.Request.Context(), hashToken(token), hash)
+	}
+	switch {
+	case errors.Is(err, store.ErrNotFound):
+		a.refuseSetup(c)
 	case err != nil:
 		a.log.Error("admin: set password", "err", err)
 		data["Error"] = "Could not store the password; see the server log."
+		a.render(c, http.StatusServiceUnavailable, "setup", data)
 	default:
 		a.log.Info("admin: password set through the setup link", "ip", c.ClientIP())
 		a.record(c, "set_password", "admin", "setup link")
 		c.Redirect(http.StatusSeeOther, a.path("/login"))
+	}
+}
+
+// linkPage shows a login link's button. Using the link takes a POST, so
+// that a chat app's preview of the URL does not use it up.
+func (a *Admin) linkPage(c *gin.Context) {
+	token := linkToken(c)
+	ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), store.AdminLogin)
+	if err != nil || !ok {
+		a.render(c, http.StatusNotFound, "login", map[string]any{"Error": msgLinkBad})
 		return
 	}
-	a.render(c, http.StatusBadRequest, "setup", data)
+	a.render(c, http.StatusOK, "link", map[string]any{"Token": token})
+}
+
+// linkPost uses a login link. It is not throttled like the password: it is
+// the operator's way in while someone else's failures block the address.
+func (a *Admin) linkPost(c *gin.Context) {
+	ip := c.ClientIP()
+	token, err := a.auth.openSessionWith(c.Request.Context(), linkToken(c), store.AdminLogin, ip, "login link")
+	if errors.Is(err, store.ErrNotFound) {
+		a.render(c, http.StatusNotFound, "login", map[string]any{"Error": msgLinkBad})
+		return
+	}
+	if err != nil {
+		a.log.Error("admin: login link", "err", err)
+		a.render(c, http.StatusServiceUnavailable, "login", map[string]any{"Error": msgStoreDown})
+		return
+	}
+	a.log.Info("admin: logged in with a login link", "ip", ip)
+	a.record(c, "login_link", "admin", "ip "+ip)
+	a.setCookie(c, token, int(SessionIdle.Seconds()))
+	c.Redirect(http.StatusSeeOther, a.path("/"))
 }

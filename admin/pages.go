@@ -149,35 +149,56 @@ func (a *Admin) roomPage(c *gin.Context) {
 	a.render(c, http.StatusOK, "room", a.roomData(r.AdminView()))
 }
 
-// act runs an admin action on a room, records it, and answers htmx with a
-// notice.
-func (a *Admin) act(c *gin.Context, action, target string, do func() error) {
+// act runs an admin action, records it, and answers htmx with done, or
+// with why it failed (explain), which the console shows in the page.
+func (a *Admin) act(c *gin.Context, action, target, done string, do func() error) {
 	if err := do(); err != nil {
-		status := http.StatusConflict
-		if errors.Is(err, room.ErrUnknownRoom) || errors.Is(err, room.ErrGone) {
-			status = http.StatusNotFound
-		}
-		a.log.Warn("admin: action failed", "action", action, "target", target, "err", err)
-		c.String(status, "%s failed: %v", action, err)
+		a.refuse(c, action, target, err)
 		return
 	}
 	a.record(c, action, target, c.PostForm("detail"))
-	c.String(http.StatusOK, "%s: done", action)
+	c.String(http.StatusOK, "%s", done)
+}
+
+// refuse answers a failed action with its explanation.
+func (a *Admin) refuse(c *gin.Context, action, target string, err error) {
+	status, msg := explain(action, err)
+	a.log.Warn("admin: action failed", "action", action, "target", target, "reason", msg, "err", err)
+	c.String(status, "%s", msg)
 }
 
 func (a *Admin) closeRoom(c *gin.Context) {
 	id := c.Param("id")
-	a.act(c, "close_room", "room "+id, func() error { return a.cfg.Rooms.CloseRoom(id) })
+	a.act(c, "close_room", "room "+id, "Room closed.", func() error { return a.cfg.Rooms.CloseRoom(id) })
 }
 
 func (a *Admin) skipTurn(c *gin.Context) {
 	id := c.Param("id")
-	a.act(c, "skip_turn", "room "+id, func() error { return a.cfg.Rooms.SkipTurn(id) })
+	a.act(c, "skip_turn", "room "+id, "Turn skipped.", func() error { return a.cfg.Rooms.SkipTurn(id) })
 }
 
+// kick removes a player. In a game in play the admin says what becomes of
+// the seat (then=bot: a bot of the chosen level plays on; anything else:
+// the game ends with no result), so that a kick never hands the others a
+// win.
 func (a *Admin) kick(c *gin.Context) {
 	id, player := c.Param("id"), c.PostForm("player")
-	a.act(c, "kick", "player "+player+" in room "+id, func() error { return a.cfg.Rooms.Kick(id, player) })
+	bot, then := "", "the game, if one is in play, ends with no result"
+	if c.PostForm("then") == "bot" {
+		level, err := solver.ParseLevel(cmp.Or(c.PostForm("level"), "normal"))
+		if err != nil {
+			c.String(http.StatusBadRequest, "Choose a bot level: easy, normal or hard.")
+			return
+		}
+		bot, then = string(level), "a "+string(level)+" bot takes the seat"
+	}
+	target := "player " + player + " in room " + id
+	if err := a.cfg.Rooms.Kick(id, player, bot); err != nil {
+		a.refuse(c, "kick", target, err)
+		return
+	}
+	a.record(c, "kick", target, then)
+	c.String(http.StatusOK, "Player removed; %s.", then)
 }
 
 // addBot seats a bot in a waiting room, as the room's creator can through
@@ -185,15 +206,26 @@ func (a *Admin) kick(c *gin.Context) {
 func (a *Admin) addBot(c *gin.Context) {
 	id := c.Param("id")
 	if a.cfg.Bots == nil {
-		c.String(http.StatusNotImplemented, "add_bot failed: this server has no bots")
+		c.String(http.StatusNotImplemented, "This server has no bots.")
 		return
 	}
 	level, err := solver.ParseLevel(c.PostForm("level"))
 	if err != nil {
-		c.String(http.StatusBadRequest, "add_bot failed: %v", err)
+		c.String(http.StatusBadRequest, "Choose a bot level: easy, normal or hard.")
 		return
 	}
-	a.act(c, "add_bot", "room "+id, func() error {
+	if r, err := a.cfg.Rooms.Room(id); err == nil {
+		// Say what is wrong with the room before a bot is made for it.
+		switch v := r.AdminView(); {
+		case v.Status == room.Playing:
+			c.String(http.StatusConflict, "A bot can only take a seat in a waiting room: this game is in play.")
+			return
+		case v.Status == room.Finished:
+			c.String(http.StatusConflict, "A bot can only take a seat in a waiting room: this game is over.")
+			return
+		}
+	}
+	a.act(c, "add_bot", "room "+id, "Bot added.", func() error {
 		_, err := a.cfg.Bots.Add(c.Request.Context(), id, level)
 		return err
 	})
@@ -314,21 +346,66 @@ func (a *Admin) players(c *gin.Context) {
 	a.render(c, http.StatusOK, "players", data)
 }
 
+// banAddressFor are the choices the ban form offers for the player's
+// address: one address is shared behind a carrier NAT or in a school, so
+// a ban of it is the admin's choice, and best for a while.
+var banAddressFor = map[string]time.Duration{"1h": time.Hour, "24h": 24 * time.Hour, "168h": 7 * 24 * time.Hour, "forever": 0}
+
+// ban bans a player: their id, their WeChat openid when known, the
+// browsers they came from and, if chosen, their address for a while. Their
+// connections close with error banned and 4003.
 func (a *Admin) ban(c *gin.Context) {
+	ctx := c.Request.Context()
 	id := c.Param("id")
-	a.act(c, "ban", "player "+id, func() error {
-		if err := a.cfg.Store.SetBanned(c.Request.Context(), id, true); err != nil {
-			return err
+	target := "player " + id
+	var opt store.BanOptions
+	choice := c.PostForm("address")
+	d, ok := banAddressFor[choice]
+	if choice != "" && !ok {
+		c.String(http.StatusBadRequest, "Choose how long to ban the address: 1h, 24h, 168h or forever.")
+		return
+	}
+	if ok {
+		addr, err := a.cfg.Store.PlayerAddress(ctx, id)
+		if err != nil {
+			a.refuse(c, "ban", target, err)
+			return
 		}
-		// Tokens are checked at every hello; live sessions go now.
-		a.cfg.Rooms.Disconnect(id, room.CloseBanned, "banned")
-		return nil
-	})
+		opt.Address = addr
+		if addr != "" && d > 0 {
+			opt.AddressUntil = a.now().Add(d)
+		}
+	}
+	res, err := a.cfg.Store.BanPlayer(ctx, id, opt)
+	if err != nil {
+		a.refuse(c, "ban", target, err)
+		return
+	}
+	// Tokens are checked at every hello and request; live sessions go now.
+	a.cfg.Rooms.Disconnect(id, room.CloseBanned, "banned")
+	covered := []string{"the player"}
+	if res.OpenID {
+		covered = append(covered, "their WeChat account")
+	}
+	if res.Devices > 0 {
+		covered = append(covered, strconv.Itoa(res.Devices)+" browser(s)")
+	}
+	switch {
+	case res.Address != "" && opt.AddressUntil.IsZero():
+		covered = append(covered, "address "+res.Address+" for ever")
+	case res.Address != "":
+		covered = append(covered, "address "+res.Address+" until "+opt.AddressUntil.UTC().Format("2006-01-02 15:04")+" UTC")
+	case ok:
+		covered = append(covered, "no address (none is known)")
+	}
+	detail := strings.Join(covered, ", ")
+	a.record(c, "ban", target, detail)
+	c.String(http.StatusOK, "Banned: %s.", detail)
 }
 
 func (a *Admin) unban(c *gin.Context) {
 	id := c.Param("id")
-	a.act(c, "unban", "player "+id, func() error { return a.cfg.Store.SetBanned(c.Request.Context(), id, false) })
+	a.act(c, "unban", "player "+id, "Unbanned.", func() error { return a.cfg.Store.UnbanPlayer(c.Request.Context(), id) })
 }
 
 func (a *Admin) audit(c *gin.Context) {

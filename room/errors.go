@@ -33,6 +33,9 @@ var (
 	ErrLimit = errors.New("room limit reached")
 	// ErrShuttingDown reports an operation after Manager.Close.
 	ErrShuttingDown = errors.New("shutting down")
+	// ErrNoBots reports a kick that asked for a bot on a server without
+	// bots.
+	ErrNoBots = errors.New("no bots on this server")
 	// ErrNotOwner is returned by a Store whose node no longer owns the
 	// room (another node of the cluster adopted it): the room then leaves
 	// this node, and its members reconnect to the new owner.

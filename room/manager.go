@@ -386,37 +386,68 @@ func (m *Manager) CloseRoom(id string) error {
 	return r.close("closed")
 }
 
-// Kick removes a player from a room for an admin: from their seat (as if
-// they left) and from every spectator place they hold.
-func (m *Manager) Kick(id, playerID string) error {
+// Kick removes a player from a room for an admin: from their seat and from
+// every spectator place they hold. While waiting or after a game the seat
+// is freed as if they left. During a game a kick must not hand the others
+// a win: with bot set, a bot of that level takes the seat as it stands
+// and plays on; with bot "", the game ends with reason closed, which
+// counts for nobody.
+func (m *Manager) Kick(id, playerID, bot string) error {
 	r, err := m.Room(id)
 	if err != nil {
 		return err
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	found := false
+	if r.closed {
+		return fmt.Errorf("room %s: %w", r.id, ErrUnknownRoom)
+	}
+	i := r.seatOf(playerID)
+	if i >= 0 && r.seats[i].Left {
+		i = -1 // already gone from that seat
+	}
+	found := i >= 0
 	for sm := range r.spectators {
 		if sm.player.ID == playerID {
 			found = true
 			r.dropSpectator(sm, CloseKicked, "kicked")
 		}
 	}
-	if i := r.seatOf(playerID); i >= 0 {
-		found = true
-		mem := r.seats[i].member
-		if err := r.apply(func(w *Write) error { return r.dropSeat(w, i, "kicked") }); err != nil {
+	if i < 0 {
+		if !found {
+			return fmt.Errorf("room %s: player %s: %w", r.id, playerID, ErrGone)
+		}
+		return nil
+	}
+	mem := r.seats[i].member
+	switch {
+	case r.status == Playing && bot != "":
+		if m.cfg.Substitute == nil {
+			return fmt.Errorf("room %s: kick with a bot: %w", r.id, ErrNoBots)
+		}
+		if err := r.substituteWith(i, bot); err != nil {
 			return err
 		}
-		if mem != nil {
-			mem.gone = true
-			mem.conn.Close(CloseKicked, "kicked")
-		}
-		r.afterDrop()
+	case r.status == Playing:
+		err = r.apply(func(w *Write) error {
+			o, err := r.g.Close()
+			if err != nil {
+				return err
+			}
+			r.finish(w, o)
+			return r.dropSeat(w, i, "kicked")
+		})
+	default:
+		err = r.apply(func(w *Write) error { return r.dropSeat(w, i, "kicked") })
 	}
-	if !found {
-		return fmt.Errorf("room %s: player %s: %w", r.id, playerID, ErrGone)
+	if err != nil {
+		return err
 	}
+	if mem != nil {
+		mem.gone = true
+		mem.conn.Close(CloseKicked, "kicked")
+	}
+	r.afterDrop()
 	return nil
 }
 
@@ -428,7 +459,12 @@ func (m *Manager) SkipTurn(id string) error {
 	}
 	r.mu.Lock()
 	defer r.mu.Unlock()
-	if r.status != Playing {
+	switch {
+	case r.closed:
+		return fmt.Errorf("room %s: %w", r.id, ErrUnknownRoom)
+	case r.status == Finished:
+		return fmt.Errorf("room %s: skip: %w", r.id, game.ErrGameOver)
+	case r.status != Playing:
 		return fmt.Errorf("room %s: skip: %w", r.id, game.ErrNotStarted)
 	}
 	err = r.apply(func(w *Write) error {

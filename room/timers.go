@@ -1,6 +1,9 @@
 package room
 
-import "time"
+import (
+	"fmt"
+	"time"
+)
 
 // retryAfter is how long a timer waits to try again when the store refused
 // its change (a full disk, say): the change must still happen, later.
@@ -116,9 +119,11 @@ func (r *Room) onGrace(s *seat) {
 		return
 	}
 	if r.status == Playing && r.botSubstitute != "" && r.m.cfg.Substitute != nil {
-		if r.substitute(i) {
+		err := r.substituteWith(i, r.botSubstitute)
+		if err == nil {
 			return
 		}
+		r.m.cfg.Log.Error("room: no bot to take over a seat", "room", r.id, "seat", i, "err", err)
 	}
 	err := r.apply(func(w *Write) error { return r.dropSeat(w, i, "timeout") })
 	if err != nil {
@@ -128,15 +133,13 @@ func (r *Room) onGrace(s *seat) {
 	r.afterDrop()
 }
 
-// substitute hands seat i, in a game in play, to a new bot: it takes the
-// seat as it is, score included, and plays on. It reports whether it did;
-// if not (no bot could be made, or the store refused), the seat forfeits
-// as it would have without the setting.
-func (r *Room) substitute(i int) bool {
-	p, conn, err := r.m.cfg.Substitute(r.botSubstitute)
+// substituteWith hands seat i, in a game in play, to a new bot of this
+// level: it takes the seat as it is, score included, and plays on. On an
+// error (no bot could be made, or the store refused) nothing changed.
+func (r *Room) substituteWith(i int, level string) error {
+	p, conn, err := r.m.cfg.Substitute(level)
 	if err != nil {
-		r.m.cfg.Log.Error("room: no bot to take over a seat", "room", r.id, "seat", i, "err", err)
-		return false
+		return fmt.Errorf("room %s: a bot for seat %d: %w", r.id, i, err)
 	}
 	p.Bot = true
 	s := r.seats[i]
@@ -150,14 +153,14 @@ func (r *Room) substitute(i int) bool {
 		return nil
 	})
 	if err != nil {
-		return false
+		return err
 	}
 	s.member, s.awaySince = m, time.Time{}
 	conn.Seated(m)
 	r.welcome(m)
 	r.publish()
 	r.rearm()
-	return true
+	return nil
 }
 
 // armIdle closes a room that nobody has been connected to for the idle

@@ -46,5 +46,39 @@
     if (sel) { sel.value = speed; schedule(); }
   });
 
+  // Failed actions: htmx does not swap an error response, so without this
+  // the admin would see nothing. The server answers a failed action with
+  // its reason in words (admin/explain.go); it goes in the flash area at
+  // the top of the page, as text.
+  function flash(msg, login) {
+    var el = document.getElementById("flash");
+    if (!el) { window.alert(msg); return; }
+    el.textContent = msg;
+    if (login) {
+      var a = document.createElement("a");
+      a.href = (document.body.getAttribute("data-admin") || "/admin") + "/login";
+      a.textContent = "Log in again";
+      el.appendChild(a);
+    }
+    el.hidden = false;
+  }
+  document.addEventListener("htmx:responseError", function (e) {
+    var xhr = e.detail.xhr;
+    var msg = (xhr.responseText || "").trim();
+    if (xhr.status === 401) { flash("Your session has ended, so nothing was done.", true); return; }
+    if (xhr.status === 403 && !msg) msg = "Refused: the page is out of date. Reload it and try again.";
+    if (!msg || msg.charAt(0) === "<") msg = "That failed (HTTP " + xhr.status + "); see the server log.";
+    flash(msg, false);
+  });
+  document.addEventListener("htmx:sendError", function () {
+    flash("The server did not answer: check the connection, then try again.", false);
+  });
+  // A new action clears the last failure; the live views' polling does not.
+  document.addEventListener("htmx:beforeRequest", function (e) {
+    var verb = (e.detail.requestConfig && e.detail.requestConfig.verb) || "get";
+    var el = document.getElementById("flash");
+    if (el && verb !== "get") { el.hidden = true; el.textContent = ""; }
+  });
+
   document.addEventListener("DOMContentLoaded", function () { initToggles(document); });
 })();
