@@ -75,8 +75,8 @@ type Config struct {
 	// which the setup link is logged with: its --advertise-url, or one
 	// made from the listen address. Empty logs a bare path.
 	BaseURL string
-	Log      *slog.Logger
-	Now      func() time.Time
+	Log     *slog.Logger
+	Now     func() time.Time
 	// Prefix is the path the server is mounted under ("" for the root, or
 	// "/game"); the console is at Prefix + "/admin".
 	Prefix string
