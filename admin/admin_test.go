@@ -73,7 +73,10 @@ func newEnv(t *testing.T, pw string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	rooms := room.NewManager(room.Config{Store: st, Log: log})
+	var robots *bots.Manager
+	rooms := room.NewManager(room.Config{Store: st, Log: log, Substitute: func(level string) (room.Player, room.BotConn, error) {
+		return robots.Substitute(level)
+	}})
 	secret, _ := st.Secret(ctx, "tokens", 32)
 	tokens, _ := server.NewTokens(secret, st)
 	srv, err := server.New(server.Config{Rooms: rooms, Store: st, Tokens: tokens, Log: log,
@@ -86,7 +89,7 @@ func newEnv(t *testing.T, pw string) *env {
 		t.Fatal(err)
 	}
 	now := &fakeNow{t: time.Now()}
-	robots := bots.New(bots.Config{Rooms: rooms, Players: st, Log: log, Delay: 20 * time.Millisecond})
+	robots = bots.New(bots.Config{Rooms: rooms, Players: st, Log: log, Delay: 20 * time.Millisecond})
 	a, err := admin.New(ctx, admin.Config{Rooms: rooms, Store: st, Assets: assets, Bots: robots, Sessions: srv.Sessions,
 		Password: pw, Log: log, Now: now.Now})
 	if err != nil {
