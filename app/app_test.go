@@ -14,6 +14,7 @@ import (
 
 	"goldmine/game"
 	"goldmine/room"
+	"goldmine/server"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
@@ -130,8 +131,8 @@ func TestHostIdentity(t *testing.T) {
 	}
 	// An admin's ban holds against the host's word.
 	s.store.SetBanned(context.Background(), "u1", true)
-	if _, err := (hostIdentity{host: s.cfg.Identity, store: s.store}).Authenticate(context.Background(), "good"); !errors.Is(err, ErrBadToken) {
-		t.Fatalf("a banned player: %v, want ErrBadToken", err)
+	if _, err := (hostIdentity{host: s.cfg.Identity, store: s.store}).Authenticate(context.Background(), "good"); !errors.Is(err, server.ErrBanned) {
+		t.Fatalf("a banned player: %v, want ErrBanned", err)
 	}
 }
 

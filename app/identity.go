@@ -77,7 +77,7 @@ func (h hostIdentity) Authenticate(ctx context.Context, token string) (room.Play
 		return room.Player{}, fmt.Errorf("app: identity: %w", err)
 	}
 	if sp.Banned() {
-		return room.Player{}, fmt.Errorf("app: player %s is banned: %w", p.ID, ErrBadToken)
+		return room.Player{}, fmt.Errorf("app: player %s: %w", p.ID, server.ErrBanned)
 	}
 	return room.Player{ID: sp.ID, Name: sp.Name, Bot: sp.Bot}, nil
 }

@@ -61,6 +61,9 @@ func (s *Server) bearer(c *gin.Context) (room.Player, error) {
 		return room.Player{}, errUnauthorized
 	}
 	p, err := s.identity.Authenticate(c.Request.Context(), strings.TrimSpace(token))
+	if errors.Is(err, ErrBanned) {
+		return room.Player{}, errBanned
+	}
 	if errors.Is(err, ErrBadToken) {
 		return room.Player{}, errUnauthorized
 	}
@@ -90,7 +93,18 @@ func (s *Server) createPlayer(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	p, err := s.store.CreatePlayer(c.Request.Context(), name, false)
+	var p store.Player
+	if s.bans == nil {
+		p, err = s.store.CreatePlayer(c.Request.Context(), name, false)
+	} else {
+		// A banned player's way back is a new player: refuse one from
+		// their browser or (if the admin chose) their address.
+		dev, addr := s.ensureDevice(c), c.ClientIP()
+		if s.refuseBanned(c, store.BanCheck{Device: dev, Address: addr}) {
+			return
+		}
+		p, err = s.bans.CreatePlayerFrom(c.Request.Context(), name, dev, addr)
+	}
 	if err != nil {
 		s.abort(c, err)
 		return

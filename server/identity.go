@@ -18,12 +18,13 @@ import (
 // built-in one.
 type Identity interface {
 	// Authenticate returns the player a token belongs to, or an error
-	// wrapping ErrBadToken.
+	// wrapping ErrBadToken (or ErrBanned, for a banned player).
 	Authenticate(ctx context.Context, token string) (room.Player, error)
 }
 
 // ErrBadToken reports a token that is malformed, forged, or names a player
-// who does not exist or is banned.
+// who does not exist. A banned player's token gives ErrBanned instead, so
+// that they are told.
 var ErrBadToken = errors.New("bad token")
 
 // PlayerStore is what Tokens needs from the store.
@@ -74,7 +75,7 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) (room.Player, e
 		return room.Player{}, fmt.Errorf("server: authenticate: %w", err)
 	}
 	if p.Banned() {
-		return room.Player{}, fmt.Errorf("server: player %s is banned: %w", id, ErrBadToken)
+		return room.Player{}, fmt.Errorf("server: player %s: %w", id, ErrBanned)
 	}
 	return room.Player{ID: p.ID, Name: p.Name, Bot: p.Bot}, nil
 }

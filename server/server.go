@@ -87,6 +87,9 @@ type Config struct {
 	// PostgreSQL database (docs/scaling.md): the API answers for every
 	// node's rooms, and a hello for another node's room gets wrong_node.
 	Cluster Cluster
+	// Bans keeps banned players from coming back as new ones; nil means
+	// Store, when it has the methods (a *store.Store does).
+	Bans BanStore
 	// AdvertiseURL is this node's public base URL (with the prefix, if
 	// any), which ws_url is made from. Empty: the URL each request came to.
 	AdvertiseURL string
@@ -142,6 +145,7 @@ type Server struct {
 	store      Store
 	tokens     *Tokens
 	identity   Identity
+	bans       BanStore // nil: no checks beyond the player's own ban
 	engine     *gin.Engine
 	router     *gin.RouterGroup // the engine under Config.Prefix
 	ws         *melody.Melody
@@ -169,6 +173,10 @@ func New(cfg Config) (*Server, error) {
 	}
 	if s.identity == nil {
 		s.identity = cfg.Tokens
+	}
+	s.bans = cfg.Bans
+	if b, ok := cfg.Store.(BanStore); ok && s.bans == nil {
+		s.bans = b
 	}
 	if s.cfg.Presets == nil {
 		s.cfg.Presets, _ = game.NewCatalog()

@@ -134,9 +134,16 @@ func (s *Server) wechatLogin(c *gin.Context) {
 		s.abort(c, errorf(http.StatusBadGateway, "wechat_unavailable", "cannot reach WeChat now"))
 		return
 	}
+	if s.refuseBanned(c, store.BanCheck{OpenID: openID, Address: c.ClientIP()}) {
+		return
+	}
 	p, err := s.cfg.WeChatStore.PlayerForOpenID(c.Request.Context(), openID, name)
 	if err != nil {
 		s.abort(c, err)
+		return
+	}
+	if p.Banned() {
+		s.abort(c, errBanned)
 		return
 	}
 	c.JSON(http.StatusOK, gin.H{"player_id": p.ID, "name": p.Name, "token": s.tokens.Issue(p.ID)})

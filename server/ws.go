@@ -115,6 +115,7 @@ func (s *Server) serveWS(c *gin.Context) {
 	}
 	wc := &wsConn{
 		srv:     s,
+		ip:      ip,
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.WS.Rate), s.cfg.WS.Burst),
 		strikes: rate.NewLimiter(rateStrikeRefillHz, maxRateStrikes),
 	}
@@ -202,6 +203,7 @@ func conn(ss *melody.Session) *wsConn {
 // call, it is used only from the session's read goroutine.
 type wsConn struct {
 	srv     *Server
+	ip      string // the client's address, as the access log has it
 	ss      *melody.Session
 	limiter *rate.Limiter
 	strikes *rate.Limiter
@@ -217,9 +219,13 @@ type wsConn struct {
 // report ErrMessageBufferFull, and onError then closes the session.
 func (c *wsConn) Send(frame []byte) { c.ss.Write(frame) }
 
-// Close implements room.Conn. Only the first close counts.
+// Close implements room.Conn. Only the first close counts. A ban is said
+// in words first: an error banned, then close 4003.
 func (c *wsConn) Close(code int, reason string) {
 	if c.closing.CompareAndSwap(false, true) {
+		if code == room.CloseBanned {
+			c.sendError("banned", "you are banned", nil)
+		}
 		c.ss.CloseWithMsg(melody.FormatCloseMessage(code, reason))
 	}
 }
@@ -336,6 +342,10 @@ func (s *Server) hello(c *wsConn, m clientMsg) {
 	ctx, cancel := context.WithTimeout(c.ss.Request.Context(), 10*time.Second)
 	defer cancel()
 	p, err := s.identity.Authenticate(ctx, m.Token)
+	if errors.Is(err, ErrBanned) {
+		c.Close(room.CloseBanned, "banned")
+		return
+	}
 	if err != nil {
 		if !errors.Is(err, ErrBadToken) {
 			s.log.Error("server: hello", "err", err)
@@ -344,6 +354,12 @@ func (s *Server) hello(c *wsConn, m clientMsg) {
 		}
 		c.sendError("unauthorized", "bad token", nil)
 		return
+	}
+	if s.bans != nil && !p.Bot {
+		// What a ban of this player will cover: this browser, this address.
+		if err := s.bans.SeenPlayer(ctx, p.ID, device(c.ss.Request), c.ip); err != nil {
+			s.log.Warn("server: record where a player came from", "err", err)
+		}
 	}
 	if c.player != p.ID {
 		if !s.conns.acquirePlayer(p.ID, s.cfg.Limits.MaxConnsPerPlayer) {

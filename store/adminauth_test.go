@@ -167,6 +167,14 @@ func TestBanCovers(t *testing.T) {
 		if got, _ := s.Banned(ctx, store.BanCheck{Device: "dev1", Address: "10.0.0.9"}); got {
 			t.Fatal("still banned after the unban")
 		}
+		// An address ban ends when it said.
+		q, _ := s.CreatePlayerFrom(ctx, "Quinn", "", "10.0.0.10")
+		if _, err := s.BanPlayer(ctx, q.ID, store.BanOptions{Address: "10.0.0.10", AddressUntil: fixedNow.Add(-time.Second)}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := s.Banned(ctx, store.BanCheck{Address: "10.0.0.10"}); got {
+			t.Fatal("an address ban that ended still holds")
+		}
 		wp, _ := s.PlayerForOpenID(ctx, "oWX1", "W")
 		if res, _ := s.BanPlayer(ctx, wp.ID, store.BanOptions{}); !res.OpenID {
 			t.Fatal("the openid was not banned")
