@@ -66,10 +66,18 @@ func (f *fakeNow) Add(d time.Duration) {
 
 func newEnv(t *testing.T, pw string) *env {
 	t.Helper()
+	return newEnvAt(t, pw, filepath.Join(t.TempDir(), "g.db"), nil)
+}
+
+// newEnvAt is newEnv on the database at path, with the console's clock
+// now (nil: a new one at the present time), so that a test can stop a
+// server and start another on the same file.
+func newEnvAt(t *testing.T, pw, path string, now *fakeNow) *env {
+	t.Helper()
 	ctx := context.Background()
 	logs := &syncBuf{}
 	log := slog.New(slog.NewTextHandler(logs, nil))
-	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "g.db"), Log: log})
+	st, err := store.Open(ctx, store.Options{Path: path, Log: log})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -88,7 +96,9 @@ func newEnv(t *testing.T, pw string) *env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	now := &fakeNow{t: time.Now()}
+	if now == nil {
+		now = &fakeNow{t: time.Now()}
+	}
 	robots = bots.New(bots.Config{Rooms: rooms, Players: st, Log: log, Delay: 20 * time.Millisecond})
 	a, err := admin.New(ctx, admin.Config{Rooms: rooms, Store: st, Assets: assets, Bots: robots, Sessions: srv.Sessions,
 		Password: pw, Log: log, Now: now.Now})
@@ -100,13 +110,16 @@ func newEnv(t *testing.T, pw string) *env {
 	srv.Engine().GET("/static/*file", gin.WrapH(assets))
 	ts := httptest.NewServer(srv.Handler())
 	e := &env{t: t, st: st, rooms: rooms, srv: srv, ts: ts, logs: logs, now: now}
+	var once sync.Once
 	e.close = func() {
-		e0.Close()
-		srv.CloseSessions(ctx, 1001, "bye")
-		ts.Close()
-		robots.Close()
-		rooms.Close()
-		st.Close()
+		once.Do(func() {
+			e0.Close()
+			srv.CloseSessions(ctx, 1001, "bye")
+			ts.Close()
+			robots.Close()
+			rooms.Close()
+			st.Close()
+		})
 	}
 	t.Cleanup(func() {
 		e.close()
