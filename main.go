@@ -49,6 +49,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return 0
 		case "backup":
 			return runBackup(ctx, args[1:], getenv, stdout, stderr)
+		case "admin":
+			return runAdmin(ctx, args[1:], getenv, os.Stdin, stdout, stderr)
 		case "bench":
 			return runBench(ctx, args[1:], stdout, stderr)
 		case "duel":
@@ -111,7 +113,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			MaxSpectators: cfg.MaxSpectators, MaxRooms: appCap(cfg.MaxRooms), MaxRoomsPerPlayer: appCap(cfg.MaxRoomsPerUser),
 			ChatRate: appRate(cfg.ChatRate), ChatBurst: cfg.ChatBurst},
 		BotDelay: cfg.BotDelay,
-		Node:     cfg.NodeID, AdvertiseURL: cfg.AdvertiseURL, Lease: cfg.Lease,
+		Node:     cfg.NodeID, AdvertiseURL: cfg.AdvertiseURL, Lease: cfg.Lease, PublicURL: publicURL(cfg),
 	})
 	if err != nil {
 		return err

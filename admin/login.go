@@ -39,13 +39,13 @@ func (a *Admin) announceSetup(ctx context.Context) error {
 			"or run `goldmine admin set-password` (or `goldmine admin login-link` for a new setup link)", "links", n)
 		return nil
 	}
-	token, err := newSetupLink(ctx, a.cfg.Store)
+	link, err := NewSetupLink(ctx, a.cfg.Store)
 	if err != nil {
 		return err
 	}
 	// The only time a secret is logged, on purpose: it is the way in for
 	// the first admin, and it works once.
-	a.log.Warn("admin: no admin password yet; set one at this one-time link", "url", a.cfg.BaseURL+a.path("/setup?token="+token))
+	a.log.Warn("admin: no admin password yet; set one at this one-time link", "url", a.cfg.BaseURL+a.cfg.Prefix+link)
 	return nil
 }
 

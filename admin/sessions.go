@@ -88,14 +88,15 @@ func NewLoginLink(ctx context.Context, st AuthStore, now time.Time) (string, err
 	return "/admin/link?token=" + token, nil
 }
 
-// newSetupLink stores a setup link, valid until it is used or a password
-// is set, and returns its token.
-func newSetupLink(ctx context.Context, st AuthStore) (string, error) {
+// NewSetupLink stores a setup link, valid until it is used or a password
+// is set, and returns its URL path and query under the console:
+// "/admin/setup?token=...".
+func NewSetupLink(ctx context.Context, st AuthStore) (string, error) {
 	token := randomHex(32)
 	if err := st.AddAdminToken(ctx, hashToken(token), store.AdminSetup, time.Time{}); err != nil {
 		return "", fmt.Errorf("admin: setup link: %w", err)
 	}
-	return token, nil
+	return "/admin/setup?token=" + token, nil
 }
 
 // passwordSet reports whether an admin password is stored.

@@ -20,6 +20,7 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -98,6 +99,10 @@ type Config struct {
 	Node         string
 	AdvertiseURL string
 	Lease        time.Duration
+	// PublicURL is the base URL people reach this server at, prefix
+	// included, for the links it logs (the admin setup link). Default
+	// AdvertiseURL; with neither, a bare path is logged.
+	PublicURL string
 }
 
 // RoomConfig are the rooms' timers and limits; zero values take the
@@ -261,7 +266,8 @@ func New(cfg Config) (_ *Server, err error) {
 		return nil, err
 	}
 	acfg := admin.Config{Rooms: s.rooms, Store: s.store, Assets: assets, Bots: s.bots,
-		Sessions: s.srv.Sessions, Password: cfg.AdminPassword, Log: s.log, Prefix: cfg.Prefix}
+		Sessions: s.srv.Sessions, Password: cfg.AdminPassword, Log: s.log, Prefix: cfg.Prefix,
+		BaseURL: strings.TrimSuffix(strings.TrimSuffix(cmp.Or(cfg.PublicURL, cfg.AdvertiseURL), "/"), cfg.Prefix)}
 	if s.cluster != nil {
 		if acfg.NodeKey, err = s.store.Secret(ctx, "nodes", 32); err != nil {
 			return nil, err
