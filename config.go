@@ -121,8 +121,7 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: %s [flags]\n       %s backup [--db FILE] DEST\n       %s bench [flags]   (the load generator; see %s bench --help)\n       %s version\n\n", name, name, name, name, name)
-		fmt.Fprintf(out, "       %s admin COMMAND   (set-password, login-link, sessions: the way into the console from a shell; see %s admin --help)\n\n", name, name)
+		fmt.Fprintf(out, "Usage: %s [flags]\n       %s backup [--db FILE] DEST\n       %s bench [flags]   (the load generator; see %s bench --help)\n       %s version\n       %s admin COMMAND   (set-password, login-link, sessions; see %s admin --help)\n\n", name, name, name, name, name, name, name)
 		fmt.Fprintf(out, "Goldmine serves turn-based multiplayer gold digging over HTTP and WebSocket.\n\nFlags (each also read from the environment variable shown):\n")
 		fs.VisitAll(func(f *flag.Flag) {
 			def := ""
