@@ -300,8 +300,8 @@ func TestActionsOnLiveRooms(t *testing.T) {
 		c.WriteJSON(map[string]any{"type": "hello", "token": carl, "room": id})
 		var f map[string]any
 		c.ReadJSON(&f)
-		if f["code"] != "unauthorized" {
-			t.Fatalf("hello after the ban: %v", f)
+		if f["code"] != "banned" {
+			t.Fatalf("hello after the ban: %v, want banned", f)
 		}
 		c.Close()
 		_, page := b.do("GET", "/admin/players?q=Carl", nil, nil)
