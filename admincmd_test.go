@@ -13,6 +13,11 @@ import (
 	"strings"
 	"syscall"
 	"testing"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"goldmine/internal/pgtest"
+	"goldmine/store"
 )
 
 // adminBrowser is an admin's browser at a goldmine process.
@@ -203,4 +208,53 @@ func TestPublicURL(t *testing.T) {
 			t.Errorf("publicURL(%+v) = %q, want %q", tt.cfg, got, tt.want)
 		}
 	}
+}
+
+// TestAdminCommandPostgres: on PostgreSQL, `goldmine admin` opens the
+// database beside a server that holds its node lock, and its changes are
+// the server's to read.
+func TestAdminCommandPostgres(t *testing.T) {
+	dsn := pgtest.NewDB(t)
+	ctx := context.Background()
+	srv, err := store.Open(ctx, store.Options{Path: dsn, Node: "node"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer srv.Close()
+	none := func(string) string { return "" }
+	var stdout, stderr bytes.Buffer
+	if code := runAdmin(ctx, []string{"set-password", "--db", dsn}, none, strings.NewReader("a long enough one\n"), &stdout, &stderr); code != 0 {
+		t.Fatalf("set-password: %d %s", code, stderr.String())
+	}
+	hash, err := srv.AdminPassword(ctx)
+	if err != nil || bcrypt.CompareHashAndPassword(hash, []byte("a long enough one")) != nil {
+		t.Fatalf("the server's store does not have the password: %v", err)
+	}
+	stdout.Reset()
+	if code := runAdmin(ctx, []string{"login-link", "--db", dsn, "--advertise-url", "https://play.example.com"}, none, nil, &stdout, &stderr); code != 0 || !linkRe.MatchString(stdout.String()) {
+		t.Fatalf("login-link: %d %s %s", code, stdout.String(), stderr.String())
+	}
+	stdout.Reset()
+	if code := runAdmin(ctx, []string{"sessions", "--db", dsn}, none, nil, &stdout, &stderr); code != 0 || !strings.Contains(stdout.String(), "no admin sessions") {
+		t.Fatalf("sessions: %d %s %s", code, stdout.String(), stderr.String())
+	}
+}
+
+// FuzzPublicURL: any listen address gives an http(s) URL with a host and
+// no path, and never a panic.
+func FuzzPublicURL(f *testing.F) {
+	for _, s := range []string{":8080", "0.0.0.0:80", "[::]:443", "192.0.2.7:8080", "nonsense", "", "[::1", "a:b:c"} {
+		f.Add(s, "", false)
+		f.Add(s, "play.example.com", true)
+	}
+	f.Fuzz(func(t *testing.T, addr, acme string, tls bool) {
+		cfg := config{Addr: addr, ACMEDomain: acme}
+		if tls {
+			cfg.TLSCert = "c.pem"
+		}
+		got := publicURL(cfg)
+		if !strings.HasPrefix(got, "http://") && !strings.HasPrefix(got, "https://") {
+			t.Fatalf("publicURL(%q, %q) = %q", addr, acme, got)
+		}
+	})
 }
