@@ -86,3 +86,62 @@ func TestKickChoosesTheSeat(t *testing.T) {
 		}
 	})
 }
+
+// TestFailedActionsSay is the table of failed actions and the words the
+// console shows for them (the browser test checks that they are shown).
+func TestFailedActionsSay(t *testing.T) {
+	e := newEnv(t, password)
+	b := e.browser()
+	b.login(password)
+	aliceID, alice := e.player("Alice")
+	_, bob := e.player("Bob")
+	finished, wa, wb := e.startGame(alice, bob)
+	if resp, _ := b.post("/admin/rooms/"+finished+"/kick", url.Values{"player": {aliceID}, "then": {"end"}}); resp.StatusCode != 200 {
+		t.Fatalf("kick: %d", resp.StatusCode)
+	}
+	wa.closedWith()
+	wb.until("game_over")
+	_, carl := e.player("Carl")
+	waiting := e.room(carl, "classic")
+	closed := e.room(carl, "classic")
+	if err := e.rooms.CloseRoom(closed); err != nil {
+		t.Fatal(err)
+	}
+	for _, tt := range []struct {
+		name, path string
+		form       url.Values
+		status     int
+		want       string
+	}{
+		{"SkipFinished", "/admin/rooms/" + finished + "/skip", nil, http.StatusConflict, "There is no turn to skip: the game is over."},
+		{"SkipWaiting", "/admin/rooms/" + waiting + "/skip", nil, http.StatusConflict, "There is no turn to skip: no game has started yet."},
+		{"SkipClosed", "/admin/rooms/" + closed + "/skip", nil, http.StatusNotFound, "This room is closed: it is no longer served."},
+		{"AddBotFinished", "/admin/rooms/" + finished + "/bots", url.Values{"level": {"easy"}}, http.StatusConflict, "A bot can only take a seat in a waiting room: this game is over."},
+		{"AddBotLevel", "/admin/rooms/" + waiting + "/bots", url.Values{"level": {"genius"}}, http.StatusBadRequest, "Choose a bot level: easy, normal or hard."},
+		{"CloseClosed", "/admin/rooms/" + closed + "/close", nil, http.StatusNotFound, "This room is closed: it is no longer served."},
+		{"KickNobody", "/admin/rooms/" + waiting + "/kick", url.Values{"player": {"nobody"}}, http.StatusConflict, "That player is no longer in this room."},
+		{"BanNobody", "/admin/players/nobody/ban", nil, http.StatusNotFound, "There is no such player."},
+		{"BanAddressChoice", "/admin/players/nobody/ban", url.Values{"address": {"2h"}}, http.StatusBadRequest, "Choose how long to ban the address: 1h, 24h, 168h or forever."},
+	} {
+		t.Run(tt.name, func(t *testing.T) {
+			resp, body := b.post(tt.path, tt.form)
+			if resp.StatusCode != tt.status || body != tt.want {
+				t.Fatalf("%d %q, want %d %q", resp.StatusCode, body, tt.status, tt.want)
+			}
+		})
+	}
+	// The log gives the true reason too: the skip on the finished room
+	// failed because the game is over.
+	found := 0
+	for _, line := range strings.Split(e.logs.String(), "\n") {
+		if strings.Contains(line, "action=skip_turn") && strings.Contains(line, "room "+finished) {
+			found++
+			if !strings.Contains(line, "game over") || strings.Contains(line, "not started") {
+				t.Fatalf("the log line of the skip on the finished room: %s", line)
+			}
+		}
+	}
+	if found != 1 {
+		t.Fatalf("%d log lines for the skip on the finished room, want 1", found)
+	}
+}
