@@ -201,6 +201,7 @@ func (a *Admin) Register(r gin.IRouter) {
 	in.GET("/players", a.players)
 	in.POST("/players/:id/ban", a.ban)
 	in.POST("/players/:id/unban", a.unban)
+	in.POST("/players/:id/disconnect", a.disconnectPlayer)
 	in.GET("/audit", a.audit)
 }
 

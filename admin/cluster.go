@@ -25,10 +25,11 @@ import (
 // every room, with its node. A room another node owns is shown by
 // following the owner: its page, its live stream and the actions on it
 // are passed to that node, which renders and runs them. The request
-// carries a node signature instead of the admin's session (sessions live
-// in each node's memory): an HMAC, with a key the nodes share through the
-// database, of the node, the method, the path, the body and a near
-// expiry. The owner records the action in the shared audit log, as ever.
+// carries a node signature instead of the admin's cookie (which the
+// browser gave this node's host only): an HMAC, with a key the nodes share
+// through the database, of the node, the method, the path, the body and a
+// near expiry. The owner records the action in the shared audit log, as
+// ever. A ban reaches every node, whose sockets of the player close.
 
 // Cluster is the console's view of the other nodes; package cluster
 // implements it.
@@ -226,4 +227,54 @@ func (a *Admin) nodes(ctx context.Context) []nodeRow {
 		out[i] = nodeRow{NodeInfo: n, Self: n.ID == a.cfg.Cluster.ID()}
 	}
 	return out
+}
+
+// disconnectEverywhere asks every other live node to close the player's
+// connections (a ban): this node closed its own, and each node has its
+// own sockets. A node that does not answer is logged; the player's token
+// is refused there at their next hello or request all the same.
+func (a *Admin) disconnectEverywhere(ctx context.Context, playerID string) {
+	if a.cfg.Cluster == nil {
+		return
+	}
+	nodes, err := a.cfg.Cluster.Nodes(ctx)
+	if err != nil {
+		a.log.Error("admin: nodes, to close a banned player's connections", "err", err)
+		return
+	}
+	for _, n := range nodes {
+		if !n.Live || n.URL == "" || n.ID == a.cfg.Cluster.ID() {
+			continue
+		}
+		target, err := url.Parse(strings.TrimSuffix(n.URL, "/"))
+		if err != nil {
+			continue
+		}
+		path := target.Path + "/admin/players/" + url.PathEscape(playerID) + "/disconnect"
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, target.Scheme+"://"+target.Host+path, nil)
+		if err != nil {
+			continue
+		}
+		req.Header.Set(nodeAuthHeader, a.signNode(http.MethodPost, path, nil))
+		resp, err := (&http.Client{Transport: a.cfg.Cluster.Transport()}).Do(req)
+		if err != nil {
+			a.log.Warn("admin: a node did not close a banned player's connections", "node", n.ID, "err", err)
+			continue
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusOK {
+			a.log.Warn("admin: a node did not close a banned player's connections", "node", n.ID, "status", resp.StatusCode)
+		}
+	}
+}
+
+// disconnectPlayer closes a banned player's connections on this node, for
+// another node's console (disconnectEverywhere).
+func (a *Admin) disconnectPlayer(c *gin.Context) {
+	if !a.nodeSigned(c.Request) {
+		c.AbortWithStatus(http.StatusForbidden)
+		return
+	}
+	n := a.cfg.Rooms.Disconnect(c.Param("id"), room.CloseBanned, "banned")
+	c.String(http.StatusOK, "%d", n)
 }

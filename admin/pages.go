@@ -383,6 +383,7 @@ func (a *Admin) ban(c *gin.Context) {
 	}
 	// Tokens are checked at every hello and request; live sessions go now.
 	a.cfg.Rooms.Disconnect(id, room.CloseBanned, "banned")
+	a.disconnectEverywhere(ctx, id)
 	covered := []string{"the player"}
 	if res.OpenID {
 		covered = append(covered, "their WeChat account")

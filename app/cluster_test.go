@@ -195,3 +195,68 @@ func TestNodesAllowEachOthersOrigin(t *testing.T) {
 		time.Sleep(50 * time.Millisecond)
 	}
 }
+
+// TestBanClosesSocketsOnEveryNode: an admin at node a bans a player whose
+// socket is at node b: b closes it with error banned and 4003, at once.
+func TestBanClosesSocketsOnEveryNode(t *testing.T) {
+	db := pgtest.NewDB(t)
+	a, b := startClusterNode(t, db, "a"), startClusterNode(t, db, "b")
+	api := http.DefaultClient
+	_, body := b.do(t, api, "POST", "/api/players", "", `{"name":"Mallory"}`, nil)
+	var p struct {
+		ID    string `json:"player_id"`
+		Token string `json:"token"`
+	}
+	json.Unmarshal([]byte(body), &p)
+	code, body := b.do(t, api, "POST", "/api/rooms", p.Token, `{"preset":"classic","turn_seconds":0}`, nil)
+	var snap struct {
+		ID string `json:"id"`
+	}
+	if json.Unmarshal([]byte(body), &snap); code != 201 {
+		t.Fatalf("room at b: %d %s", code, body)
+	}
+	ws, _, err := websocket.DefaultDialer.Dial("ws"+strings.TrimPrefix(b.ts.URL, "http")+"/ws", nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ws.Close()
+	ws.WriteJSON(map[string]any{"type": "hello", "token": p.Token, "room": snap.ID, "as": "player"})
+	var f map[string]any
+	if ws.ReadJSON(&f); f["type"] != "welcome" {
+		t.Fatalf("hello at b: %v", f)
+	}
+
+	jar, _ := cookiejar.New(nil)
+	admin := &http.Client{Jar: jar, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	if code, _ := a.do(t, admin, "POST", "/admin/login", "", url.Values{"password": {"cluster-secret"}}.Encode(), nil); code != http.StatusSeeOther {
+		t.Fatalf("login at a: %d", code)
+	}
+	_, dash := a.do(t, admin, "GET", "/admin/", "", "", nil)
+	m := csrfToken.FindStringSubmatch(dash)
+	if m == nil {
+		t.Fatal("no CSRF token at a")
+	}
+	if code, body := a.do(t, admin, "POST", "/admin/players/"+p.ID+"/ban", "", "", map[string]string{"HX-Request": "true", "X-CSRF-Token": m[1]}); code != 200 {
+		t.Fatalf("ban at a: %d %s", code, body)
+	}
+	ws.SetReadDeadline(time.Now().Add(5 * time.Second))
+	sawBanned := false
+	for {
+		var f map[string]any
+		err := ws.ReadJSON(&f)
+		if err != nil {
+			ce, ok := err.(*websocket.CloseError)
+			if !ok || ce.Code != 4003 || !sawBanned {
+				t.Fatalf("b's socket after a ban at a: %v (error banned seen: %v), want error banned then 4003", err, sawBanned)
+			}
+			break
+		}
+		if f["type"] == "error" && f["code"] == "banned" {
+			sawBanned = true
+		}
+	}
+	// A forged request to close someone's sockets is refused.
+	if code, _ := b.do(t, http.DefaultClient, "POST", "/admin/players/"+p.ID+"/disconnect", "", "", map[string]string{"X-Goldmine-Node-Auth": "a.9999999999.00"}); code == http.StatusOK {
+		t.Fatalf("a forged disconnect at b: %d", code)
+	}
+}
