@@ -133,6 +133,13 @@ func (a *Admin) setupPage(c *gin.Context) {
 
 func (a *Admin) setupPost(c *gin.Context) {
 	token := linkToken(c)
+	// A cheap look first: a post with no good link must not cost a
+	// bcrypt. The link is used up below, in the same transaction as the
+	// password, so that of concurrent posts one wins.
+	if ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), store.AdminSetup); err != nil || !ok {
+		a.refuseSetup(c)
+		return
+	}
 	pw, again := c.PostForm("password"), c.PostForm("again")
 	data := map[string]any{"Token": token}
 	if pw != again {
