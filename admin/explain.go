@@ -18,7 +18,8 @@ func explain(action string, err error) (status int, msg string) {
 		return http.StatusNotFound, "This room is closed: it is no longer served."
 	case errors.Is(err, room.ErrNotOwner):
 		return http.StatusConflict, "Another node plays this room now: reload the page."
-	case errors.Is(err, room.ErrUnavailable), errors.Is(err, store.ErrClosed), errors.Is(err, room.ErrShuttingDown):
+	case errors.Is(err, room.ErrUnavailable), errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed),
+		errors.Is(err, room.ErrShuttingDown):
 		return http.StatusServiceUnavailable, "The database refused the change, so nothing changed (a full disk, or the server is stopping). See the server log."
 	case errors.Is(err, store.ErrNotFound):
 		return http.StatusNotFound, "There is no such player."
