@@ -236,7 +236,7 @@ func (m *Manager) unreserve(creator string) {
 
 func (m *Manager) newRoom(id, name string, private bool, by string, at time.Time, rules game.Rules) *Room {
 	r := &Room{m: m, id: id, name: name, private: private, createdBy: by, createdAt: at, rules: rules,
-		status: Waiting, spectators: map[*Member]struct{}{}, watchers: map[Conn]struct{}{}}
+		state: state{status: Waiting}, spectators: map[*Member]struct{}{}, watchers: map[Conn]struct{}{}}
 	if m.cfg.ChatRate > 0 {
 		// On the room's clock, so that tests can drive it.
 		r.chatLimit = rate.NewLimiter(rate.Limit(m.cfg.ChatRate), m.cfg.ChatBurst)

@@ -125,24 +125,13 @@ type Room struct {
 	// take it first.
 	digsWaiting atomic.Int32
 
-	mu         sync.Mutex
-	status     Status
-	seq        int64
-	seats      []*seat
+	mu sync.Mutex
+	// state is all that a change may alter: a checkpoint copies it
+	// whole. A field that is not part of it is listed, with why, in
+	// TestCheckpointCoversRoom.
+	state
 	spectators map[*Member]struct{}
 	watchers   map[Conn]struct{}
-	gameNo     int
-	seed       uint64
-	salt       string
-	first      int
-	startedAt  time.Time
-	lastGameID int64
-	g          *game.Game
-	moves      []MoveRecord // of the current game, as stored
-	result     *Result
-	moveIDs    map[string]int64 // "seat:id" -> seq of its dug, this game
-	turnStart  time.Time
-	deadline   time.Time
 	turnTimer  Timer
 	timerGen   uint64
 	idle       Timer
@@ -197,56 +186,67 @@ func (r *Room) record() Record {
 	}
 }
 
-// checkpoint is the room's durable state plus what is announced with it, so
-// that a change the store refused can be undone.
+// state is the room's durable state plus what is announced with it: what
+// a change may alter, and so what a change the store refused must undo.
+// Room embeds it and a checkpoint copies it whole, so that a field added
+// here is restored without anyone having to remember it.
+type state struct {
+	status Status
+	seq    int64
+	// seats is copied as a slice of the same seats: a checkpoint keeps
+	// their SeatRecord values besides, since a change may alter them in
+	// place.
+	seats      []*seat
+	gameNo     int
+	seed       uint64
+	salt       string
+	first      int
+	startedAt  time.Time
+	lastGameID int64
+	// g is altered in place by a move: a restore replays it.
+	g *game.Game
+	// moves is only ever appended to or replaced, so the slice as it was
+	// is the moves as they were.
+	moves     []MoveRecord // of the current game, as stored
+	result    *Result
+	moveIDs   map[string]int64 // "seat:id" -> seq of its dug, this game
+	turnStart time.Time
+	deadline  time.Time
+}
+
+// checkpoint is the room's state at one moment, so that a change the store
+// refused can be undone.
 type checkpoint struct {
-	status              Status
-	seq                 int64
-	gameNo, first       int
-	seed                uint64
-	salt                string
-	startedAt           time.Time
-	lastGameID          int64
-	result              *Result
-	g                   *game.Game
-	moves               int
-	records             []MoveRecord
-	over                bool
-	seats               []*seat
-	vals                []SeatRecord
-	turnStart, deadline time.Time
+	state state
+	// seats holds the SeatRecord of each of state.seats.
+	seats []SeatRecord
+	// played and over are state.g's move count and end, to know whether
+	// the game must be replayed.
+	played int
+	over   bool
 }
 
 func (r *Room) checkpoint() checkpoint {
-	c := checkpoint{
-		status: r.status, seq: r.seq, gameNo: r.gameNo, first: r.first, seed: r.seed, salt: r.salt,
-		startedAt: r.startedAt, lastGameID: r.lastGameID, result: r.result, g: r.g, records: r.moves,
-		seats: slices.Clone(r.seats), vals: make([]SeatRecord, len(r.seats)),
-		turnStart: r.turnStart, deadline: r.deadline,
-	}
+	c := checkpoint{state: r.state, seats: make([]SeatRecord, len(r.seats))}
+	c.state.seats = slices.Clone(r.seats)
 	for i, s := range r.seats {
-		c.vals[i] = s.SeatRecord
+		c.seats[i] = s.SeatRecord
 	}
 	if r.g != nil {
-		c.moves, c.over = r.g.MoveCount(), r.g.Over()
+		c.played, c.over = r.g.MoveCount(), r.g.Over()
 	}
 	return c
 }
 
 func (r *Room) restore(c checkpoint) {
-	r.status, r.seq, r.gameNo, r.first, r.seed, r.salt = c.status, c.seq, c.gameNo, c.first, c.seed, c.salt
-	r.startedAt, r.lastGameID, r.result, r.g = c.startedAt, c.lastGameID, c.result, c.g
-	r.turnStart, r.deadline = c.turnStart, c.deadline
-	// Appends since the checkpoint only wrote past its length.
-	r.moves = c.records
-	r.seats = c.seats
+	r.state = c.state
 	for i, s := range r.seats {
-		s.SeatRecord = c.vals[i]
+		s.SeatRecord = c.seats[i]
 	}
-	if g := r.g; g != nil && (g.MoveCount() != c.moves || g.Over() != c.over) {
+	if g := r.g; g != nil && (g.MoveCount() != c.played || g.Over() != c.over) {
 		// The engine is deterministic, so replaying the moves up to the
 		// checkpoint rebuilds the game exactly as it was.
-		back, err := game.Replay(g.Rules(), g.Seed(), g.Players(), g.First(), g.Moves()[:c.moves])
+		back, err := game.Replay(g.Rules(), g.Seed(), g.Players(), g.First(), g.Moves()[:c.played])
 		if err != nil {
 			panic(fmt.Sprintf("room %s: replay to undo a refused change: %v", r.id, err))
 		}
