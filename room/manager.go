@@ -467,21 +467,7 @@ func (m *Manager) SkipTurn(id string) error {
 	case r.status != Playing:
 		return fmt.Errorf("room %s: skip: %w", r.id, game.ErrNotStarted)
 	}
-	err = r.apply(func(w *Write) error {
-		res, err := r.g.Skip()
-		if err != nil {
-			return err
-		}
-		w.Move = r.moveRecord(res.Move, "")
-		w.MoveOnly = true
-		r.newTurn()
-		r.seq++
-		ev := &turnSkipped{Type: "turn_skipped", Seq: r.seq, Seat: res.Move.Seat, Reason: "admin"}
-		ev.Turn, ev.Deadline = r.turnAndDeadline()
-		r.emit(nil, ev)
-		return nil
-	})
-	if err != nil {
+	if err := r.skip("admin"); err != nil {
 		return err
 	}
 	r.rearm()

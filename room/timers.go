@@ -78,7 +78,18 @@ func (r *Room) onTurnTimer(gen uint64, reason string) {
 	if gen != r.timerGen || r.closed || r.m.closing.Load() || r.status != Playing {
 		return
 	}
-	err := r.apply(func(w *Write) error {
+	if err := r.skip(reason); err != nil {
+		r.armTurn(retryAfter)
+		return
+	}
+	r.rearm()
+}
+
+// skip passes the turn of the game in play, for reason timeout, absent or
+// admin: the turn timer and Manager.SkipTurn differ only in what they do
+// when the store refuses.
+func (r *Room) skip(reason string) error {
+	return r.apply(func(w *Write) error {
 		res, err := r.g.Skip()
 		if err != nil {
 			return err
@@ -92,11 +103,6 @@ func (r *Room) onTurnTimer(gen uint64, reason string) {
 		r.emit(nil, ev)
 		return nil
 	})
-	if err != nil {
-		r.armTurn(retryAfter)
-		return
-	}
-	r.rearm()
 }
 
 // onGrace ends the reconnect grace of a seat whose player did not return:
