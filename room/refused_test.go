@@ -330,7 +330,7 @@ func TestPresenceRefused(t *testing.T) {
 // cluster node whose lease ran out) makes the room let go, whichever
 // change or timer wrote: the change is refused, every member is closed
 // with 1001 to reconnect where the room lives, the room leaves the
-// manager as it was.
+// manager as it was, and no timer of it is left.
 func TestNotOwner(t *testing.T) {
 	ctx := context.Background()
 	classic, _ := game.Preset("classic")
@@ -423,6 +423,9 @@ func TestNotOwner(t *testing.T) {
 			}
 			if got := room.StateOf(r); !reflect.DeepEqual(got, before) {
 				t.Fatalf("the released room changed:\n got %+v\nwant %+v", got, before)
+			}
+			if got := clock.Pending(); got != 0 {
+				t.Fatalf("%d timers left for a released room", got)
 			}
 		})
 	}

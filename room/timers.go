@@ -79,7 +79,11 @@ func (r *Room) onTurnTimer(gen uint64, reason string) {
 		return
 	}
 	if err := r.skip(reason); err != nil {
-		r.armTurn(retryAfter)
+		// Unless the store said that another node owns the room now: it
+		// released the room, whose timers must stay stopped.
+		if !r.closed {
+			r.armTurn(retryAfter)
+		}
 		return
 	}
 	r.rearm()
@@ -133,7 +137,9 @@ func (r *Room) onGrace(s *seat) {
 	}
 	err := r.apply(func(w *Write) error { return r.dropSeat(w, i, "timeout") })
 	if err != nil {
-		s.grace = r.m.cfg.Clock.AfterFunc(retryAfter, func() { r.onGrace(s) })
+		if !r.closed { // released (see onTurnTimer)
+			s.grace = r.m.cfg.Clock.AfterFunc(retryAfter, func() { r.onGrace(s) })
+		}
 		return
 	}
 	r.afterDrop()
@@ -198,7 +204,7 @@ func (r *Room) onIdle() {
 	if r.closed || r.m.closing.Load() {
 		return
 	}
-	if r.close("idle") != nil {
+	if r.close("idle") != nil && !r.closed { // released (see onTurnTimer)
 		r.idle = r.m.cfg.Clock.AfterFunc(retryAfter, r.onIdle)
 	}
 }
