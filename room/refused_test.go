@@ -97,7 +97,7 @@ func TestRefusedChangeLeavesTheRoom(t *testing.T) {
 		}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
-			m, j, _ := fakeManager(room.Config{})
+			m, j, clock := fakeManager(room.Config{})
 			rules := classic
 			if tt.finished {
 				rules = tiny
@@ -112,6 +112,8 @@ func TestRefusedChangeLeavesTheRoom(t *testing.T) {
 			} else {
 				playOut(t, m, id, members)
 			}
+			// A turn that starts now would differ from the current one.
+			clock.Advance(time.Second)
 			r := mustRoom(t, m, id)
 			before, summary, admin := room.StateOf(r), r.Summary(), r.AdminView()
 			sent := []int{conns[0].n(), conns[1].n()}
@@ -428,5 +430,41 @@ func TestNotOwner(t *testing.T) {
 				t.Fatalf("%d timers left for a released room", got)
 			}
 		})
+	}
+}
+
+// TestJoinRefused: a seat the store refuses is not taken: the joiner gets
+// an error and no welcome, the others hear of nothing, and the seat is
+// there for the next try.
+func TestJoinRefused(t *testing.T) {
+	ctx := context.Background()
+	m, j, _ := fakeManager(room.Config{})
+	snap, err := m.Create(ctx, room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: tiny})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ann := &conn{}
+	if _, err := m.Join(ctx, snap.ID, room.Player{ID: "ann", Name: "Ann"}, room.RolePlayer, ann); err != nil {
+		t.Fatal(err)
+	}
+	r := mustRoom(t, m, snap.ID)
+	before, sent := room.StateOf(r), ann.n()
+	j.refuseAll(errDisk)
+	bob := &conn{}
+	if _, err := m.Join(ctx, snap.ID, room.Player{ID: "bob", Name: "Bob"}, room.RolePlayer, bob); !errors.Is(err, room.ErrUnavailable) {
+		t.Fatalf("join on a refusing store: %v, want ErrUnavailable", err)
+	}
+	if got := room.StateOf(r); !reflect.DeepEqual(got, before) {
+		t.Fatalf("the room changed:\n got %+v\nwant %+v", got, before)
+	}
+	if bob.n() != 0 || ann.n() != sent {
+		t.Fatalf("frames sent for a refused join: bob %d, ann %d more", bob.n(), ann.n()-sent)
+	}
+	j.refuseAll(nil)
+	if _, err := m.Join(ctx, snap.ID, room.Player{ID: "bob", Name: "Bob"}, room.RolePlayer, bob); err != nil {
+		t.Fatal(err)
+	}
+	if pj := ann.ofType("player_joined"); len(pj) != 1 || pj[0]["seq"] != float64(before.Record.Seq+1) {
+		t.Fatalf("player_joined %v, want seq %d", pj, before.Record.Seq+1)
 	}
 }
