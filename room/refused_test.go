@@ -468,3 +468,50 @@ func TestJoinRefused(t *testing.T) {
 		t.Fatalf("player_joined %v, want seq %d", pj, before.Record.Seq+1)
 	}
 }
+
+// botConn is a bot's connection for Config.Substitute.
+type botConn struct{ conn }
+
+func (*botConn) Seated(*room.Member) {}
+
+// TestNotOwnerDuringSubstitute: when the bot that is to take over an
+// absent player's seat cannot be stored because another node owns the
+// room, the room lets go at once: it does not go on to write the
+// player's forfeit to a store that just said the room is not its own.
+func TestNotOwnerDuringSubstitute(t *testing.T) {
+	ctx := context.Background()
+	m, j, clock := fakeManager(room.Config{Substitute: func(level string) (room.Player, room.BotConn, error) {
+		return room.Player{ID: "bot1", Name: "Bot", BotLevel: level}, &botConn{}, nil
+	}})
+	snap, err := m.Create(ctx, room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: tiny, BotSubstitute: "easy"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var members []*room.Member
+	for _, p := range []room.Player{{ID: "ann", Name: "Ann"}, {ID: "bob", Name: "Bob"}} {
+		mem, err := m.Join(ctx, snap.ID, p, room.RolePlayer, &conn{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		members = append(members, mem)
+	}
+	s, _ := m.Snapshot(snap.ID)
+	members[1-*s.Turn].Disconnect() // not the seat to move: no absent skip
+	asked := 0
+	j.mu.Lock()
+	j.refuse = func(*room.Write) error {
+		asked++
+		return errors.Join(errors.New("store: fenced"), room.ErrNotOwner)
+	}
+	j.mu.Unlock()
+	clock.Advance(room.DefaultGrace)
+	if _, err := m.Room(snap.ID); !errors.Is(err, room.ErrUnknownRoom) {
+		t.Fatalf("the room is still held here: %v", err)
+	}
+	if got, want := asked, 1; got != want {
+		t.Fatalf("the store was asked %d times, want %d", got, want)
+	}
+	if got := clock.Pending(); got != 0 {
+		t.Fatalf("%d timers left for a released room", got)
+	}
+}

@@ -130,7 +130,9 @@ func (r *Room) onGrace(s *seat) {
 	}
 	if r.status == Playing && r.botSubstitute != "" && r.m.cfg.Substitute != nil {
 		err := r.substituteWith(i, r.botSubstitute)
-		if err == nil {
+		// Closed: the store said that another node owns the room, and it
+		// was released (see onTurnTimer); no forfeit is written then.
+		if err == nil || r.closed {
 			return
 		}
 		r.m.cfg.Log.Error("room: no bot to take over a seat", "room", r.id, "seat", i, "err", err)
