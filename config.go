@@ -32,7 +32,14 @@ type config struct {
 	MaxConnsPerPlayer int
 	APIRate           float64
 	APIBurst          int
+	PlayerAPIRate     float64
+	PlayerAPIBurst    int
 	MaxBody           int64
+	BodyTimeout       time.Duration
+	IdleTimeout       time.Duration
+	MaxTCPConns       int
+	MaxTCPConnsPerIP  int
+	FrameAncestors    string
 	WSPing            time.Duration
 	WSPongWait        time.Duration
 	WSWriteWait       time.Duration
@@ -84,9 +91,16 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.MaxConns, "max-conns", server.DefaultMaxConns, "open WebSockets in total")
 	fs.IntVar(&cfg.MaxConnsPerIP, "max-conns-per-ip", server.DefaultMaxConnsPerIP, "open WebSockets from one client address")
 	fs.IntVar(&cfg.MaxConnsPerPlayer, "max-conns-per-player", server.DefaultMaxConnsPerPlayer, "open WebSockets of one player")
-	fs.Float64Var(&cfg.APIRate, "api-rate", server.DefaultAPIRate, "HTTP API requests per second per client address, sustained (past it: 429 with Retry-After)")
-	fs.IntVar(&cfg.APIBurst, "api-burst", server.DefaultAPIBurst, "HTTP API requests per client address in a burst")
-	fs.Int64Var(&cfg.MaxBody, "max-body", server.DefaultMaxBody, "largest JSON request body in bytes (past it: 413)")
+	fs.Float64Var(&cfg.APIRate, "api-rate", server.DefaultAPIRate, "HTTP API requests without a valid player token (sign-ups, anonymous reads) per second per client address, sustained (past it: 429 with Retry-After)")
+	fs.IntVar(&cfg.APIBurst, "api-burst", server.DefaultAPIBurst, "HTTP API requests without a valid player token per client address in a burst")
+	fs.Float64Var(&cfg.PlayerAPIRate, "api-player-rate", server.DefaultPlayerAPIRate, "HTTP API requests per second of one signed-in player (by Bearer token, from any address), sustained")
+	fs.IntVar(&cfg.PlayerAPIBurst, "api-player-burst", server.DefaultPlayerAPIBurst, "HTTP API requests of one signed-in player in a burst")
+	fs.Int64Var(&cfg.MaxBody, "max-body", server.DefaultMaxBody, "largest request body in bytes (past it: 413, refused on its Content-Length before it is read)")
+	fs.DurationVar(&cfg.BodyTimeout, "read-body-timeout", server.DefaultBodyTimeout, "longest time a client may take to send a request body")
+	fs.DurationVar(&cfg.IdleTimeout, "idle-timeout", server.DefaultIdleTimeout, "close a keep-alive HTTP connection idle for this long")
+	fs.IntVar(&cfg.MaxTCPConns, "max-tcp-conns", 0, "open TCP connections (HTTP and WebSocket) in total; past it new ones are closed at once (0: the open-file limit less 256)")
+	fs.IntVar(&cfg.MaxTCPConnsPerIP, "max-tcp-conns-per-ip", server.DefaultMaxTCPConnsPerIP, "open TCP connections (HTTP and WebSocket) from one peer address; --trusted-proxies are exempt")
+	fs.StringVar(&cfg.FrameAncestors, "frame-ancestors", server.DefaultFrameAncestors, "CSP frame-ancestors: who may show the pages in a frame, e.g. \"'self' https://host.example\"")
 	fs.DurationVar(&cfg.WSPing, "ws-ping", server.DefaultPingPeriod, "how often the server pings each WebSocket")
 	fs.DurationVar(&cfg.WSPongWait, "ws-pong-wait", server.DefaultPongWait, "close a WebSocket silent for this long (no pong, no message)")
 	fs.DurationVar(&cfg.WSWriteWait, "ws-write-wait", server.DefaultWriteWait, "longest write of one frame to a WebSocket")

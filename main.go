@@ -108,7 +108,9 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage, Buffer: cfg.WSBuffer,
 			HelloTimeout: cfg.HelloTimeout, PingPeriod: cfg.WSPing, PongWait: cfg.WSPongWait, WriteWait: cfg.WSWriteWait},
 		Limits: server.Limits{MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, MaxConnsPerPlayer: cfg.MaxConnsPerPlayer,
-			APIRate: cfg.APIRate, APIBurst: cfg.APIBurst, MaxBody: cfg.MaxBody},
+			APIRate: cfg.APIRate, APIBurst: cfg.APIBurst, PlayerAPIRate: cfg.PlayerAPIRate, PlayerAPIBurst: cfg.PlayerAPIBurst,
+			MaxBody: cfg.MaxBody, BodyTimeout: cfg.BodyTimeout},
+		FrameAncestors: cfg.FrameAncestors,
 		Rooms: app.RoomConfig{Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
 			MaxSpectators: cfg.MaxSpectators, MaxRooms: appCap(cfg.MaxRooms), MaxRoomsPerPlayer: appCap(cfg.MaxRoomsPerUser),
 			ChatRate: appRate(cfg.ChatRate), ChatBurst: cfg.ChatBurst},
@@ -134,7 +136,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		if err != nil {
 			return fmt.Errorf("listen on %s: %w", addr, err)
 		}
-		servers = append(servers, server.HTTPServer(addr, h, cfg.ReadHeaderTimeout))
+		servers = append(servers, server.HTTPServer(addr, h, server.Timeouts{ReadHeader: cfg.ReadHeaderTimeout, Idle: cfg.IdleTimeout}))
 		listeners = append(listeners, ln)
 		return nil
 	}
@@ -146,6 +148,16 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err := listen(cfg.Addr, gm.Handler()); err != nil {
 		return err
 	}
+	// The public listener caps its connections, per address and in all,
+	// below TLS: a refused connection costs no handshake.
+	limited, err := server.LimitListener(listeners[0], server.ConnLimits{Max: cfg.MaxTCPConns, MaxPerIP: cfg.MaxTCPConnsPerIP,
+		TrustedProxies: list(cfg.TrustedProxies), Log: log})
+	if err != nil {
+		closeAll()
+		return err
+	}
+	listeners[0] = limited
+	log.Info("goldmine: connection caps", "max_tcp_conns", limited.Max(), "max_tcp_conns_per_ip", limited.MaxPerIP())
 	front := servers[0]
 	front.TLSConfig = tlsSet.config
 	if tlsSet.challenge != nil {

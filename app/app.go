@@ -76,6 +76,11 @@ type Config struct {
 	MetricsToken string
 	// WeChat configures WeChat mini-program login (not with Identity).
 	WeChat server.WeChat
+	// FrameAncestors are the CSP sources allowed to show Goldmine's pages
+	// in a frame, separated by spaces (default 'self'). A host that shows
+	// the web client in a frame of a page on another origin names that
+	// origin here, e.g. "'self' https://www.example.com".
+	FrameAncestors string
 
 	// WS and Limits are the WebSocket settings and the server's limits.
 	WS     server.WSConfig
@@ -256,7 +261,7 @@ func New(cfg Config) (_ *Server, err error) {
 		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, Assets: assets,
 		WeChat: cfg.WeChat, WeChatStore: s.store, Bots: s.bots, Metrics: metrics, MetricsToken: cfg.MetricsToken,
 		WS: cfg.WS, Limits: cfg.Limits, Prefix: cfg.Prefix, Presets: catalog, PageToken: pageToken,
-		AdvertiseURL: cfg.AdvertiseURL,
+		AdvertiseURL: cfg.AdvertiseURL, FrameAncestors: cfg.FrameAncestors,
 	}
 	if s.cluster != nil {
 		scfg.Cluster = s.cluster

@@ -53,8 +53,12 @@ func decodeBody(body []byte, v any) error {
 	return nil
 }
 
-// bearer authenticates the request's Authorization: Bearer token.
+// bearer authenticates the request's Authorization: Bearer token, once
+// per request (the rate limit may have asked already).
 func (s *Server) bearer(c *gin.Context) (room.Player, error) {
+	if p, ok := c.Get(bearerKey); ok {
+		return p.(room.Player), nil
+	}
 	h := c.GetHeader("Authorization")
 	token, ok := strings.CutPrefix(h, "Bearer ")
 	if !ok || token == "" {
@@ -67,8 +71,14 @@ func (s *Server) bearer(c *gin.Context) (room.Player, error) {
 	if errors.Is(err, ErrBadToken) {
 		return room.Player{}, errUnauthorized
 	}
+	if err == nil {
+		c.Set(bearerKey, p)
+	}
 	return p, err
 }
+
+// bearerKey holds, in the gin context, the player the Bearer token named.
+const bearerKey = "goldmine.bearer"
 
 // errHostIdentity answers the built-in ways to get a token when the host
 // program signs players in itself (Config.Identity).

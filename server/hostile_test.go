@@ -159,7 +159,7 @@ func TestSlowloris(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	hs := server.HTTPServer("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), 300*time.Millisecond)
+	hs := server.HTTPServer("", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {}), server.Timeouts{ReadHeader: 300 * time.Millisecond})
 	go hs.Serve(ln)
 	defer hs.Close()
 	conn, err := net.Dial("tcp", ln.Addr().String())

@@ -4,6 +4,7 @@ import (
 	"math"
 	"net/http"
 	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -20,22 +21,42 @@ type Limits struct {
 	MaxConnsPerIP int
 	// MaxConnsPerPlayer caps the rooms one player is connected to at once.
 	MaxConnsPerPlayer int
-	// APIRate and APIBurst limit HTTP API requests per client address.
+	// APIRate and APIBurst limit the HTTP API requests that carry no
+	// valid player token, per client address: sign-ups, and anonymous
+	// reads.
 	APIRate  float64
 	APIBurst int
-	// MaxBody caps JSON request bodies, in bytes.
+	// PlayerAPIRate and PlayerAPIBurst limit the HTTP API requests of one
+	// signed-in player, by the player of their Bearer token, wherever
+	// they come from: players behind one address do not share a bucket.
+	PlayerAPIRate  float64
+	PlayerAPIBurst int
+	// MaxBody caps request bodies, in bytes; a request declaring a larger
+	// one is refused before any of it is read.
 	MaxBody int64
+	// BodyTimeout is how long a client may take to send a request body.
+	BodyTimeout time.Duration
 }
 
-// Limit defaults. A mini-program may hold 5 sockets; 3 per player leaves
-// room for a reconnect racing its old socket, and stops one account from
-// sitting in every room.
+// Limit defaults, sized for players behind one carrier NAT, a school or
+// an office: at least 200 of them share an address.
+//
+//   - A mini-program may hold 5 sockets; 3 per player leaves room for a
+//     reconnect racing its old socket, and stops one account from sitting
+//     in every room. 600 sockets per address are 200 players at that cap.
+//   - A signed-in player's page polls the lobby every 3 s and makes a few
+//     calls per action: 10/s with bursts of 60 is several times that, and
+//     stops a script using one token at 10 calls a second.
+//   - Calls without a token are mostly sign-ups: 200 newcomers at once fit
+//     the burst, and a script hammering from one address gets 429 after it.
 const (
 	DefaultMaxConns          = 20000
-	DefaultMaxConnsPerIP     = 100
+	DefaultMaxConnsPerIP     = 600
 	DefaultMaxConnsPerPlayer = 3
-	DefaultAPIRate           = 10
-	DefaultAPIBurst          = 30
+	DefaultAPIRate           = 20
+	DefaultAPIBurst          = 200
+	DefaultPlayerAPIRate     = 10
+	DefaultPlayerAPIBurst    = 60
 	DefaultMaxBody           = 16 << 10
 )
 
@@ -55,8 +76,17 @@ func (l *Limits) defaults() {
 	if l.APIBurst == 0 {
 		l.APIBurst = DefaultAPIBurst
 	}
+	if l.PlayerAPIRate == 0 {
+		l.PlayerAPIRate = DefaultPlayerAPIRate
+	}
+	if l.PlayerAPIBurst == 0 {
+		l.PlayerAPIBurst = DefaultPlayerAPIBurst
+	}
 	if l.MaxBody == 0 {
 		l.MaxBody = DefaultMaxBody
+	}
+	if l.BodyTimeout == 0 {
+		l.BodyTimeout = DefaultBodyTimeout
 	}
 }
 
@@ -112,7 +142,8 @@ func (c *counter) releasePlayer(id string) {
 	}
 }
 
-// ipLimiter is a token bucket per client address for the HTTP API.
+// ipLimiter is a token bucket per key (a client address, or a player) for
+// the HTTP API.
 type ipLimiter struct {
 	mu      sync.Mutex
 	rate    rate.Limit
@@ -158,10 +189,16 @@ func (l *ipLimiter) allow(ip string, now time.Time) (bool, time.Duration) {
 	return true, 0
 }
 
-// rateLimit answers 429 with Retry-After to a client over the API rate.
+// rateLimit answers 429 with Retry-After to a client over the API rate:
+// a request with a valid player token is counted against that player,
+// any other against its client address.
 func (s *Server) rateLimit() gin.HandlerFunc {
 	return func(c *gin.Context) {
-		ok, wait := s.apiLimiter.allow(c.ClientIP(), time.Now())
+		lim, key := s.apiLimiter, c.ClientIP()
+		if id, ok := s.tokenPlayer(c); ok {
+			lim, key = s.playerLimiter, id
+		}
+		ok, wait := lim.allow(key, time.Now())
 		if !ok {
 			s.metrics.rateLimited.WithLabelValues("api").Inc()
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
@@ -170,4 +207,24 @@ func (s *Server) rateLimit() gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// tokenPlayer returns the player id of the request's Bearer token, if it
+// is valid. The built-in tokens are checked by their signature alone, with
+// no database read, so that a flood of calls costs nothing before it is
+// refused; a host's Identity is asked, and its answer kept for the
+// handler.
+func (s *Server) tokenPlayer(c *gin.Context) (string, bool) {
+	token, ok := strings.CutPrefix(c.GetHeader("Authorization"), "Bearer ")
+	if token = strings.TrimSpace(token); !ok || token == "" {
+		return "", false
+	}
+	if t, builtin := s.identity.(*Tokens); builtin {
+		return t.verify(token)
+	}
+	p, err := s.bearer(c)
+	if err != nil {
+		return "", false
+	}
+	return p.ID, true
 }

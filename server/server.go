@@ -93,6 +93,10 @@ type Config struct {
 	// AdvertiseURL is this node's public base URL (with the prefix, if
 	// any), which ws_url is made from. Empty: the URL each request came to.
 	AdvertiseURL string
+	// FrameAncestors are the CSP sources allowed to show the pages in a
+	// frame, separated by spaces; empty means DefaultFrameAncestors
+	// ('self'). A host embedding the client in its own pages names itself.
+	FrameAncestors string
 }
 
 // Bots seats bots in waiting rooms; package bots implements it.
@@ -147,12 +151,15 @@ type Server struct {
 	identity   Identity
 	bans       BanStore // nil: no checks beyond the player's own ban
 	engine     *gin.Engine
+	handler    http.Handler     // the engine behind the guard (guard.go)
 	router     *gin.RouterGroup // the engine under Config.Prefix
 	ws         *melody.Melody
 	sessions   sync.WaitGroup
 	metrics    *Metrics
 	conns      *counter
 	apiLimiter *ipLimiter
+	// playerLimiter limits the API calls of signed-in players, by player.
+	playerLimiter *ipLimiter
 }
 
 // New builds a Server and its routes. It fails only on a bad trusted
@@ -161,15 +168,16 @@ func New(cfg Config) (*Server, error) {
 	cfg.WS.defaults()
 	cfg.Limits.defaults()
 	s := &Server{
-		cfg:        cfg,
-		log:        cmp.Or(cfg.Log, slog.Default()),
-		rooms:      cfg.Rooms,
-		store:      cfg.Store,
-		tokens:     cfg.Tokens,
-		identity:   cfg.Identity,
-		metrics:    cfg.Metrics,
-		conns:      newCounter(),
-		apiLimiter: newIPLimiter(cfg.Limits.APIRate, cfg.Limits.APIBurst),
+		cfg:           cfg,
+		log:           cmp.Or(cfg.Log, slog.Default()),
+		rooms:         cfg.Rooms,
+		store:         cfg.Store,
+		tokens:        cfg.Tokens,
+		identity:      cfg.Identity,
+		metrics:       cfg.Metrics,
+		conns:         newCounter(),
+		apiLimiter:    newIPLimiter(cfg.Limits.APIRate, cfg.Limits.APIBurst),
+		playerLimiter: newIPLimiter(cfg.Limits.PlayerAPIRate, cfg.Limits.PlayerAPIBurst),
 	}
 	if s.identity == nil {
 		s.identity = cfg.Tokens
@@ -191,6 +199,9 @@ func New(cfg Config) (*Server, error) {
 	s.ws = s.newMelody()
 	var err error
 	if s.engine, err = s.routes(); err != nil {
+		return nil, err
+	}
+	if s.handler, err = s.newGuard(s.engine); err != nil {
 		return nil, err
 	}
 	return s, nil
@@ -217,8 +228,9 @@ func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.metrics.reg, promhttp.HandlerOpts{})
 }
 
-// Handler returns the server's HTTP handler.
-func (s *Server) Handler() http.Handler { return s.engine }
+// Handler returns the server's HTTP handler, with the security headers,
+// the body limits and deadlines of guard.go around every route.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // Engine returns the gin engine, so that other parts (the admin console)
 // can add their routes to it.
@@ -254,15 +266,27 @@ func (s *Server) Sessions() int { return s.ws.Len() }
 // by sending headers a byte at a time.
 const DefaultReadHeaderTimeout = 5 * time.Second
 
+// DefaultIdleTimeout is how long a keep-alive connection may wait for its
+// next request. A page polling every 3 s keeps its connection; an idle
+// one gives its descriptor back within a minute.
+const DefaultIdleTimeout = 60 * time.Second
+
+// Timeouts are the read deadlines of an http.Server: the body's own is set
+// per request by the handler (Limits.BodyTimeout), since http.Server's
+// ReadTimeout would also cut the console's long-lived streams.
+type Timeouts struct {
+	ReadHeader time.Duration // zero: DefaultReadHeaderTimeout
+	Idle       time.Duration // zero: DefaultIdleTimeout
+}
+
 // HTTPServer returns an http.Server for the handler with the timeouts that
 // gin's Run leaves unset: slow or idle clients must not hold connections.
-// A zero readHeader takes DefaultReadHeaderTimeout.
-func HTTPServer(addr string, h http.Handler, readHeader time.Duration) *http.Server {
+func HTTPServer(addr string, h http.Handler, t Timeouts) *http.Server {
 	return &http.Server{
 		Addr:              addr,
 		Handler:           h,
-		ReadHeaderTimeout: cmp.Or(readHeader, DefaultReadHeaderTimeout),
-		IdleTimeout:       60 * time.Second,
+		ReadHeaderTimeout: cmp.Or(t.ReadHeader, DefaultReadHeaderTimeout),
+		IdleTimeout:       cmp.Or(t.Idle, DefaultIdleTimeout),
 		MaxHeaderBytes:    16 << 10,
 	}
 }
