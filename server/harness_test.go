@@ -49,6 +49,13 @@ type harness struct {
 	tokens *server.Tokens
 	logs   *syncBuffer
 	closed bool
+	// conns caps the server's TCP connections when the harness serves
+	// the way main does (harnessOpts.tcp); nil otherwise.
+	conns *server.ConnLimiter
+	// web and wsd are how do and dial reach the server: by default from
+	// 127.0.0.1, as any client; a test may send them from another address.
+	web *http.Client
+	wsd *websocket.Dialer
 }
 
 type harnessOpts struct {
@@ -59,6 +66,10 @@ type harnessOpts struct {
 	ws     server.WSConfig
 	limits server.Limits
 	srv    func(*serverConfig)
+	// tcp serves through server.HTTPServer and server.LimitListener, as
+	// main does, with these caps, instead of a bare httptest server.
+	tcp      bool
+	tcpLimit server.ConnLimits
 }
 
 type serverConfig = server.Config
@@ -123,8 +134,19 @@ func newHarness(t testing.TB, opts ...func(*harnessOpts)) *harness {
 	if err != nil {
 		t.Fatal(err)
 	}
-	h := &harness{t: t, st: st, rooms: rooms, srv: srv, ts: httptest.NewServer(srv.Handler()), clock: clock,
-		tokens: tokens, logs: logs, bots: robots}
+	ts := httptest.NewUnstartedServer(srv.Handler())
+	var conns *server.ConnLimiter
+	if o.tcp {
+		ts.Config = server.HTTPServer("", srv.Handler(), server.Timeouts{})
+		o.tcpLimit.Log = log
+		if conns, err = server.LimitListener(ts.Listener, o.tcpLimit); err != nil {
+			t.Fatal(err)
+		}
+		ts.Listener = conns
+	}
+	ts.Start()
+	h := &harness{t: t, st: st, rooms: rooms, srv: srv, ts: ts, clock: clock,
+		tokens: tokens, logs: logs, bots: robots, conns: conns, web: http.DefaultClient, wsd: websocket.DefaultDialer}
 	t.Cleanup(func() {
 		h.close()
 		if t.Failed() {
@@ -188,7 +210,7 @@ func (h *harness) do(method, path, token string, body any, out any) int {
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	resp, err := http.DefaultClient.Do(req)
+	resp, err := h.web.Do(req)
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -292,7 +314,7 @@ func (h *harness) dial(name string, header http.Header) *client {
 
 func (h *harness) tryDial(header http.Header) (*client, error) {
 	url := "ws" + strings.TrimPrefix(h.ts.URL, "http") + "/ws"
-	ws, resp, err := websocket.DefaultDialer.Dial(url, header)
+	ws, resp, err := h.wsd.Dial(url, header)
 	if err != nil {
 		if resp != nil {
 			return nil, fmt.Errorf("%w (HTTP %d)", err, resp.StatusCode)
