@@ -212,4 +212,3 @@ func trickle(conn net.Conn, head string, stop chan struct{}) bool {
 		}
 	}
 }
-
