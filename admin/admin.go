@@ -125,6 +125,10 @@ func New(ctx context.Context, cfg Config) (*Admin, error) {
 	return a, nil
 }
 
+// LoginsEvaluated returns how many passwords have been checked against
+// the admin password's hash since start: what the login throttle bounds.
+func (a *Admin) LoginsEvaluated() int64 { return a.auth.throttle.evaluated.Load() }
+
 // Close ends the live room streams. Call it before shutting the HTTP
 // server down: a stream lasts as long as its browser stays, and
 // http.Server.Shutdown waits for every request in flight.

@@ -41,6 +41,8 @@ type env struct {
 	logs  *syncBuf
 	now   *fakeNow
 	close func()
+	// console is the console under test.
+	console *admin.Admin
 }
 
 type syncBuf struct {
@@ -109,7 +111,7 @@ func newEnvAt(t *testing.T, pw, path string, now *fakeNow) *env {
 	e0 := a
 	srv.Engine().GET("/static/*file", gin.WrapH(assets))
 	ts := httptest.NewServer(srv.Handler())
-	e := &env{t: t, st: st, rooms: rooms, srv: srv, ts: ts, logs: logs, now: now}
+	e := &env{t: t, st: st, rooms: rooms, srv: srv, ts: ts, logs: logs, now: now, console: a}
 	var once sync.Once
 	e.close = func() {
 		once.Do(func() {

@@ -8,7 +8,6 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"sync"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -48,14 +47,13 @@ func randomHex(n int) string {
 type auth struct {
 	store    Store
 	now      func() time.Time
-	mu       sync.Mutex
-	failures map[string][]time.Time // by client address
+	throttle *throttle // login attempts by client address (throttle.go)
 }
 
 // newAuth sets the password given on the command line, which replaces the
 // stored one.
 func newAuth(ctx context.Context, st Store, password string, now func() time.Time) (*auth, error) {
-	a := &auth{store: st, now: now, failures: map[string][]time.Time{}}
+	a := &auth{store: st, now: now, throttle: newThrottle(now)}
 	if password != "" {
 		if err := SetPassword(ctx, st, password); err != nil {
 			return nil, err
@@ -64,45 +62,26 @@ func newAuth(ctx context.Context, st Store, password string, now func() time.Tim
 	return a, nil
 }
 
-// throttled reports whether ip failed too often in the last window.
-func (a *auth) throttled(ip string) bool {
-	a.mu.Lock()
-	defer a.mu.Unlock()
-	return len(a.recentFailures(ip)) >= LoginFailures
-}
-
-func (a *auth) recentFailures(ip string) []time.Time {
-	cut := a.now().Add(-LoginWindow)
-	kept := a.failures[ip][:0]
-	for _, t := range a.failures[ip] {
-		if t.After(cut) {
-			kept = append(kept, t)
-		}
-	}
-	if len(kept) == 0 {
-		delete(a.failures, ip)
-	} else {
-		a.failures[ip] = kept
-	}
-	return kept
-}
-
-// login checks a password and, if right, opens a session.
-// A store error is returned as err, with ok false, and is not counted as
-// a failure.
-func (a *auth) login(ctx context.Context, ip, password string) (token string, ok bool, err error) {
+// login checks a password, within an attempt reserved for its address
+// (throttle.go), and, if right, opens a session. A wrong password leaves
+// the attempt counted. A store error is returned as err, with ok false,
+// and is not counted as a failure; so is errLoginBusy, when no evaluation
+// was free in time, but that attempt stays counted.
+func (a *auth) login(ctx context.Context, att *attempt, password string) (token string, ok bool, err error) {
 	hash, err := a.store.AdminPassword(ctx)
 	if err != nil && !errors.Is(err, store.ErrNotFound) {
+		att.forget()
 		return "", false, err
 	}
-	if hash == nil || len(password) > maxPassword ||
-		bcrypt.CompareHashAndPassword(hash, []byte(password)) != nil {
-		a.mu.Lock()
-		a.failures[ip] = append(a.recentFailures(ip), a.now())
-		a.mu.Unlock()
+	if hash == nil || len(password) > maxPassword {
 		return "", false, nil
 	}
-	if token, err = a.openSession(ctx, ip, "password"); err != nil {
+	ok, err = att.evaluate(ctx, func() bool { return bcrypt.CompareHashAndPassword(hash, []byte(password)) == nil })
+	if err != nil || !ok {
+		return "", false, err
+	}
+	att.forget()
+	if token, err = a.openSession(ctx, att.ip, "password"); err != nil {
 		return "", false, err
 	}
 	return token, true, nil

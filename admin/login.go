@@ -63,13 +63,33 @@ func (a *Admin) loginPage(c *gin.Context) {
 
 func (a *Admin) loginPost(c *gin.Context) {
 	ip := c.ClientIP()
-	if a.auth.throttled(ip) {
+	// The attempt is counted before the body is read or the password
+	// hashed (throttle.go): a throttled address gets 429 on its headers.
+	att := a.auth.throttle.reserve(ip)
+	if att == nil {
 		a.log.Warn("admin: login throttled", "ip", ip)
 		c.Header("Retry-After", "60")
+		// The body is never read: closing spares draining it, which a
+		// client that trickles it would make last.
+		c.Header("Connection", "close")
 		a.render(c, http.StatusTooManyRequests, "login", map[string]any{"Error": "Too many failed logins: wait a minute."})
 		return
 	}
-	token, ok, err := a.auth.login(c.Request.Context(), ip, c.PostForm("password"))
+	if err := c.Request.ParseForm(); err != nil {
+		// A body cut at its deadline, or malformed: the attempt stays
+		// counted, and no password is checked.
+		a.log.Warn("admin: login form not read", "ip", ip, "err", err)
+		c.Header("Connection", "close")
+		a.render(c, http.StatusBadRequest, "login", map[string]any{"Error": "The form could not be read."})
+		return
+	}
+	token, ok, err := a.auth.login(c.Request.Context(), att, c.PostForm("password"))
+	if errors.Is(err, errLoginBusy) || errors.Is(err, context.Canceled) {
+		a.log.Warn("admin: login not checked", "ip", ip, "err", err)
+		c.Header("Retry-After", "10")
+		a.render(c, http.StatusServiceUnavailable, "login", map[string]any{"Error": "The server is busy checking other logins: try again shortly."})
+		return
+	}
 	if err != nil {
 		a.log.Error("admin: login", "ip", ip, "err", err)
 		a.render(c, http.StatusServiceUnavailable, "login", map[string]any{"Error": msgStoreDown})
