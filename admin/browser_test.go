@@ -22,6 +22,8 @@ import (
 // GOLDMINE_SCREENSHOTS=1 it also writes the screenshots in docs/.
 func TestConsoleInBrowser(t *testing.T) {
 	ctx := browsertest.New(t, 90*time.Second)
+	// The console must work under the server's CSP without breaking it.
+	violations := browsertest.WatchCSP(t, ctx)
 	e := newEnv(t, password)
 	_, alice := e.player("Alice")
 	_, bob := e.player("Bob")
@@ -109,6 +111,9 @@ func TestConsoleInBrowser(t *testing.T) {
 		t.Fatalf("fairness line %q, %v", text, err)
 	}
 	shot(t, ctx, "admin-replay.png")
+	if v := violations(); len(v) > 0 {
+		t.Fatalf("CSP violations in the console:\n%s", strings.Join(v, "\n"))
+	}
 }
 
 // TestConsoleShowsFailures: an action that fails says why in the page. A

@@ -49,6 +49,8 @@ func read(t *testing.T, ctx context.Context) pageState {
 func TestWebClientInBrowser(t *testing.T) {
 	alice := browsertest.New(t, 2*time.Minute)
 	bob := browsertest.Isolated(t, alice)
+	// The pages must work under the server's CSP without breaking it.
+	aliceCSP, bobCSP := browsertest.WatchCSP(t, alice), browsertest.WatchCSP(t, bob)
 	h := newHarness(t, fast, func(o *harnessOpts) { o.assets = true })
 	base := h.ts.URL
 
@@ -131,6 +133,9 @@ func TestWebClientInBrowser(t *testing.T) {
 		}
 	}
 	shot(t, alice, "client-over.png")
+	if v := append(aliceCSP(), bobCSP()...); len(v) > 0 {
+		t.Fatalf("CSP violations on the client page:\n%s", strings.Join(v, "\n"))
+	}
 }
 
 func itoa(n int) string { return strconv.Itoa(n) }

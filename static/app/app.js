@@ -33,6 +33,8 @@
         if (k.slice(0, 2) === "on") el.addEventListener(k.slice(2), v);
         else if (k === "class") el.className = v;
         else if (k === "text") el.textContent = v;
+        // Through the CSSOM: the page's CSP refuses style attributes.
+        else if (k === "style") el.style.cssText = v;
         else el.setAttribute(k, v === true ? "" : v);
       }
     }
