@@ -69,6 +69,9 @@ func TestTLSWithOwnCertificate(t *testing.T) {
 	if resp.StatusCode != 200 || resp.TLS == nil {
 		t.Fatalf("HTTPS /healthz: %d, TLS %v", resp.StatusCode, resp.TLS != nil)
 	}
+	if got := resp.Header.Get("Strict-Transport-Security"); !strings.HasPrefix(got, "max-age=") {
+		t.Fatalf("HTTPS without HSTS: %q", got)
+	}
 	d := websocket.Dialer{TLSClientConfig: &tls.Config{RootCAs: pool}}
 	ws, _, err := d.Dial("wss://"+addr+"/ws", nil)
 	if err != nil {
