@@ -79,24 +79,50 @@ func TestLoginThrottleStagedBodies(t *testing.T) {
 		fmt.Fprintf(c, "POST /admin/login HTTP/1.1\r\nHost: x\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: %d\r\n\r\n", len(bodies[i]))
 		conns[i] = c
 	}
-	// Give every request time to reach its handler, then send the bodies.
+	// Each answer is read as soon as it comes: a throttled attempt is
+	// answered on its headers, before its password is sent.
+	type answer struct {
+		code       int
+		beforeBody bool
+		err        error
+	}
+	answers := make([]answer, n)
+	var sent sync.WaitGroup
+	var bodiesSent atomicBool
+	sent.Add(n)
+	for i, c := range conns {
+		go func() {
+			defer sent.Done()
+			c.SetReadDeadline(time.Now().Add(15 * time.Second))
+			resp, err := http.ReadResponse(bufio.NewReader(c), nil)
+			if err != nil {
+				answers[i].err = err
+				return
+			}
+			resp.Body.Close()
+			answers[i] = answer{code: resp.StatusCode, beforeBody: !bodiesSent.get()}
+		}()
+	}
 	time.Sleep(500 * time.Millisecond)
 	if got := e.console.LoginsEvaluated(); got != 0 {
 		t.Fatalf("%d evaluated before any password arrived", got)
 	}
-	codes := map[int]int{}
+	bodiesSent.set()
 	for i, c := range conns {
-		c.Write([]byte(bodies[i]))
+		c.Write([]byte(bodies[i])) // a refused one may be closed already
 	}
-	for i, c := range conns {
-		c.SetReadDeadline(time.Now().Add(10 * time.Second))
-		resp, err := http.ReadResponse(bufio.NewReader(c), nil)
-		if err != nil {
-			t.Fatalf("guess %d: %v", i, err)
+	sent.Wait()
+	codes := map[int]int{}
+	early := 0
+	for i, a := range answers {
+		if a.err != nil {
+			t.Fatalf("guess %d: %v", i, a.err)
 		}
-		resp.Body.Close()
-		codes[resp.StatusCode]++
-		if i == right && resp.StatusCode == http.StatusSeeOther {
+		codes[a.code]++
+		if a.code == http.StatusTooManyRequests && a.beforeBody {
+			early++
+		}
+		if i == right && a.code == http.StatusSeeOther {
 			t.Fatalf("the right password, sent as guess %d, was accepted", i)
 		}
 	}
@@ -105,10 +131,19 @@ func TestLoginThrottleStagedBodies(t *testing.T) {
 	if got > admin.LoginFailures {
 		t.Fatalf("%d of %d staged guesses evaluated, want at most %d", got, n, admin.LoginFailures)
 	}
-	if codes[http.StatusTooManyRequests] != n-int(got) {
-		t.Fatalf("answers %v: want %d 429", codes, n-int(got))
+	if codes[http.StatusTooManyRequests] != n-int(got) || early != n-int(got) {
+		t.Fatalf("answers %v, %d of the 429s before the body: want %d 429, all before the body", codes, early, n-int(got))
 	}
 	if !strings.Contains(e.logs.String(), "admin: login throttled") {
 		t.Fatal("throttled logins are not logged")
 	}
 }
+
+// atomicBool is a flag set once, read from many goroutines.
+type atomicBool struct {
+	mu sync.Mutex
+	v  bool
+}
+
+func (b *atomicBool) set()      { b.mu.Lock(); b.v = true; b.mu.Unlock() }
+func (b *atomicBool) get() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.v }

@@ -202,6 +202,11 @@ func (s *Server) rateLimit() gin.HandlerFunc {
 		if !ok {
 			s.metrics.rateLimited.WithLabelValues("api").Inc()
 			c.Header("Retry-After", strconv.Itoa(int(math.Ceil(wait.Seconds()))))
+			if c.Request.ContentLength != 0 {
+				// The body is never read: closing spares draining it,
+				// which a client that trickles it would make last.
+				c.Header("Connection", "close")
+			}
 			s.abort(c, errorf(http.StatusTooManyRequests, "rate_limited", "too many requests: slow down"))
 			return
 		}
