@@ -133,7 +133,7 @@ func (g *guard) checkForwarded(r *http.Request) {
 	if err != nil {
 		return
 	}
-	peer := ap.Addr().Unmap()
+	peer := ap.Addr().Unmap().WithZone("")
 	for _, p := range g.trusted {
 		if p.Contains(peer) {
 			return

@@ -90,7 +90,7 @@ func parsePrefix(s string) (netip.Prefix, error) {
 	if err != nil {
 		return netip.Prefix{}, err
 	}
-	a = a.Unmap()
+	a = a.Unmap().WithZone("") // a zone would make Contains false for every address
 	return netip.PrefixFrom(a, a.BitLen()), nil
 }
 
@@ -137,7 +137,7 @@ func (c *ConnLimiter) Accept() (net.Conn, error) {
 
 func peerAddr(conn net.Conn) netip.Addr {
 	if ap, err := netip.ParseAddrPort(conn.RemoteAddr().String()); err == nil {
-		return ap.Addr().Unmap()
+		return ap.Addr().Unmap().WithZone("")
 	}
 	return netip.Addr{}
 }
