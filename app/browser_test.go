@@ -21,6 +21,7 @@ import (
 // these steps fails.
 func TestUnderAPrefixInBrowser(t *testing.T) {
 	ctx := browsertest.New(t, 90*time.Second)
+	violations := browsertest.WatchCSP(t, ctx)
 	s := newTest(t, Config{Prefix: "/game", AdminPassword: "correct horse battery"})
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
@@ -55,6 +56,9 @@ func TestUnderAPrefixInBrowser(t *testing.T) {
 	if u, err := chromedp.Run(ctx, chromedp.Evaluate[string](`location.pathname`)); err != nil || u != "/game/admin/rooms/"+id {
 		t.Fatalf("the console's room page is at %q (%v)", u, err)
 	}
+	if v := violations(); len(v) > 0 {
+		t.Fatalf("CSP violations under /game:\n%s", strings.Join(v, "\n"))
+	}
 }
 
 // TestClusterInBrowser runs two nodes on one PostgreSQL database and drives
@@ -64,6 +68,8 @@ func TestUnderAPrefixInBrowser(t *testing.T) {
 // by b.
 func TestClusterInBrowser(t *testing.T) {
 	ctx := browsertest.New(t, 90*time.Second)
+	// a's page opens b's socket: the CSP must allow it in a cluster.
+	violations := browsertest.WatchCSP(t, ctx)
 	db := pgtest.NewDB(t)
 	a, b := startClusterNode(t, db, "a"), startClusterNode(t, db, "b")
 	_, body := b.do(t, http.DefaultClient, "POST", "/api/players", "", `{"name":"Bea"}`, nil)
@@ -109,5 +115,8 @@ func TestClusterInBrowser(t *testing.T) {
 		browsertest.Until(`document.querySelector("#events").textContent.includes("game_started")`),
 	); err != nil {
 		t.Fatalf("the live stream of b's room on a's console: %v", err)
+	}
+	if v := violations(); len(v) > 0 {
+		t.Fatalf("CSP violations in a cluster:\n%s", strings.Join(v, "\n"))
 	}
 }
