@@ -70,6 +70,15 @@ func LimitListener(ln net.Listener, l ConnLimits) (*ConnLimiter, error) {
 	if c.perIP <= 0 {
 		c.perIP = DefaultMaxTCPConnsPerIP
 	}
+	if c.perIP > c.max/2 && c.max >= 2 {
+		// One address must never be able to take every connection: on a
+		// machine with few descriptors, it gets half of them.
+		if c.log != nil {
+			c.log.Warn("server: few descriptors: one address may hold only half the connections; raise the open-file limit (systemd's LimitNOFILE)",
+				"max_tcp_conns", c.max, "max_tcp_conns_per_ip", c.perIP, "now", c.max/2)
+		}
+		c.perIP = c.max / 2
+	}
 	for _, p := range l.TrustedProxies {
 		pfx, err := parsePrefix(p)
 		if err != nil {
