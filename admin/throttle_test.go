@@ -147,3 +147,26 @@ type atomicBool struct {
 
 func (b *atomicBool) set()      { b.mu.Lock(); b.v = true; b.mu.Unlock() }
 func (b *atomicBool) get() bool { b.mu.Lock(); defer b.mu.Unlock(); return b.v }
+
+// TestLoginUnreadableForm: a login whose form cannot be read (malformed,
+// or cut at the body deadline) checks no password, and counts.
+func TestLoginUnreadableForm(t *testing.T) {
+	e := newEnv(t, password)
+	for i := 0; i < admin.LoginFailures; i++ {
+		resp, err := http.Post(e.ts.URL+"/admin/login", "application/x-www-form-urlencoded", strings.NewReader("password=%zz"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != http.StatusBadRequest {
+			t.Fatalf("a malformed form: %d, want 400", resp.StatusCode)
+		}
+	}
+	if got := e.console.LoginsEvaluated(); got != 0 {
+		t.Fatalf("%d passwords checked from unreadable forms", got)
+	}
+	resp, _ := e.browser().do("POST", "/admin/login", url.Values{"password": {password}}, nil)
+	if resp.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("after %d unreadable forms: %d, want 429", admin.LoginFailures, resp.StatusCode)
+	}
+}
