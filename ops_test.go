@@ -104,7 +104,7 @@ func TestIdleSockets(t *testing.T) {
 	const n = 10000
 	bin := buildBinary(t)
 	p := startProc(t, bin, "--db", filepath.Join(t.TempDir(), "g.db"), "--ws-ping", "1s", "--ws-pong-wait", "3s",
-		"--hello-timeout", "10m", "--max-conns", "20000", "--max-conns-per-ip", "20000", "--max-tcp-conns-per-ip", "20000", "--metrics-token", "m")
+		"--hello-timeout", "10m", "--max-conns", "20000", "--max-conns-per-ip", "20000", "--max-tcp-conns", "20000", "--max-tcp-conns-per-ip", "20000", "--metrics-token", "m")
 	baseline := p.metric(t, "go_goroutines")
 	host := strings.TrimPrefix(p.url, "http://")
 	conns := make([]net.Conn, n)

@@ -16,7 +16,7 @@ trap stop EXIT
 goldmine() {
   rm -f "$db"*
   /tmp/goldmine-bench-bin --db "$db" --addr $addr --api-rate 100000 --api-burst 100000 \
-    --max-conns-per-ip 100000 --max-tcp-conns-per-ip 100000 --max-spectators 2000 --log-level warn "$@" 2>/dev/null &
+    --max-conns-per-ip 100000 --max-tcp-conns 100000 --max-tcp-conns-per-ip 100000 --max-spectators 2000 --log-level warn "$@" 2>/dev/null &
   SRV=$!; sleep 0.5
 }
 relay() { /tmp/goldmine-relay --addr $addr 2>/dev/null & SRV=$!; sleep 0.3; }

@@ -23,7 +23,7 @@ freshpg() { psql "$pg/postgres" -qc "DROP DATABASE IF EXISTS gmbench WITH (FORCE
 node() {
   local port=$1 db=$2; shift 2
   /tmp/goldmine-bench-bin --db "$db" --addr 127.0.0.1:$port --api-rate 100000 --api-burst 100000 \
-    --max-conns-per-ip 100000 --max-tcp-conns-per-ip 100000 --max-rooms-per-player 0 --log-level warn "$@" 2>/dev/null &
+    --max-conns-per-ip 100000 --max-tcp-conns 100000 --max-tcp-conns-per-ip 100000 --max-rooms-per-player 0 --log-level warn "$@" 2>/dev/null &
   PIDS+=($!)
 }
 bench() { /tmp/goldmine-bench-bin bench --quiet --json --rooms "$rooms" --duration 30s --ramp 3s "$@"; }

@@ -64,15 +64,17 @@ type ConnLimiter struct {
 // that is neither an address nor a CIDR.
 func LimitListener(ln net.Listener, l ConnLimits) (*ConnLimiter, error) {
 	c := &ConnLimiter{Listener: ln, max: l.Max, perIP: l.MaxPerIP, log: l.Log, byIP: map[netip.Addr]int{}}
-	if c.max <= 0 {
+	derived := c.max <= 0
+	if derived {
 		c.max = DefaultMaxTCPConns()
 	}
 	if c.perIP <= 0 {
 		c.perIP = DefaultMaxTCPConnsPerIP
 	}
-	if c.perIP > c.max/2 && c.max >= 2 {
+	if derived && c.perIP > c.max/2 && c.max >= 2 {
 		// One address must never be able to take every connection: on a
-		// machine with few descriptors, it gets half of them.
+		// machine with few descriptors, it gets half of them (unless the
+		// operator set the total too).
 		if c.log != nil {
 			c.log.Warn("server: few descriptors: one address may hold only half the connections; raise the open-file limit (systemd's LimitNOFILE)",
 				"max_tcp_conns", c.max, "max_tcp_conns_per_ip", c.perIP, "now", c.max/2)

@@ -108,12 +108,17 @@ func TestLimitListener(t *testing.T) {
 	t.Run("HalfTheTotalAtMost", func(t *testing.T) {
 		ln, _ := net.Listen("tcp", "127.0.0.1:0")
 		defer ln.Close()
-		cl, err := server.LimitListener(ln, server.ConnLimits{MaxPerIP: 1000, Max: 768})
+		// The total derived from the open-file limit: half of it at most.
+		cl, err := server.LimitListener(ln, server.ConnLimits{MaxPerIP: 1 << 30})
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got := cl.MaxPerIP(); got != 384 {
-			t.Fatalf("per-address cap %d under a total of 768, want 384", got)
+		if got, want := cl.MaxPerIP(), server.DefaultMaxTCPConns()/2; got != want {
+			t.Fatalf("per-address cap %d under a derived total of %d, want %d", got, cl.Max(), want)
+		}
+		// Both set by the operator: as set.
+		if cl, _ = server.LimitListener(ln, server.ConnLimits{MaxPerIP: 1000, Max: 768}); cl.MaxPerIP() != 1000 {
+			t.Fatalf("per-address cap %d, set to 1000", cl.MaxPerIP())
 		}
 	})
 	t.Run("BadProxy", func(t *testing.T) {
