@@ -138,8 +138,8 @@ func (c *ConnLimiter) Accept() (net.Conn, error) {
 		}
 		ip := peerAddr(conn)
 		if which := c.acquire(ip); which != "" {
-			conn.Close()
 			c.refuse(ip, which)
+			conn.Close()
 			continue
 		}
 		return &limitedConn{Conn: conn, release: func() { c.release(ip) }}, nil
