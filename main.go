@@ -4,7 +4,6 @@
 package main
 
 import (
-	"cmp"
 	"context"
 	"crypto/tls"
 	"errors"
@@ -17,8 +16,6 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
-	"runtime/debug"
-	"strings"
 	"syscall"
 
 	"github.com/gin-gonic/gin"
@@ -45,8 +42,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 	if len(args) > 0 {
 		switch args[0] {
 		case "version":
-			fmt.Fprintln(stdout, version())
-			return 0
+			return runVersion(args[1:], stdout, stderr)
 		case "backup":
 			return runBackup(ctx, args[1:], getenv, stdout, stderr)
 		case "admin":
@@ -249,25 +245,4 @@ func runBackup(ctx context.Context, args []string, getenv func(string) string, s
 	}
 	fmt.Fprintf(stdout, "backed up %s to %s\n", *db, fs.Arg(0))
 	return 0
-}
-
-// buildVersion is set at release time with
-// -ldflags "-X main.buildVersion=v1.2.3"; builds without it report the
-// module version the toolchain recorded.
-var buildVersion = ""
-
-// version describes the build from the information the Go toolchain embeds.
-func version() string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return "goldmine " + buildVersion + " (no build info)"
-	}
-	v := []string{"goldmine", cmp.Or(buildVersion, bi.Main.Version), bi.GoVersion}
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision", "vcs.time", "vcs.modified", "GOOS", "GOARCH":
-			v = append(v, s.Key+"="+s.Value)
-		}
-	}
-	return strings.Join(v, " ")
 }
