@@ -19,7 +19,9 @@ func startRun(t *testing.T, args ...string) (addr string, log *syncWriter) {
 	ctx, cancel := context.WithCancel(context.Background())
 	log = &syncWriter{}
 	done := make(chan int, 1)
-	go func() { done <- run(ctx, append(base, args...), func(string) string { return "" }, &bytes.Buffer{}, log) }()
+	go func() {
+		done <- run(ctx, append(base, args...), func(string) string { return "" }, &bytes.Buffer{}, log)
+	}()
 	t.Cleanup(func() {
 		cancel()
 		if code := <-done; code != 0 {
