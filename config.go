@@ -73,6 +73,9 @@ type config struct {
 	NodeID            string
 	AdvertiseURL      string
 	Lease             time.Duration
+	BackupDir         string
+	BackupEvery       time.Duration
+	BackupKeep        int
 }
 
 // flags defines the flags of cfg on a new FlagSet.
@@ -132,10 +135,13 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.NodeID, "node-id", "node", "with a postgres:// --db: this node's id, unique among the nodes sharing the database and kept across restarts")
 	fs.StringVar(&cfg.AdvertiseURL, "advertise-url", "", "with a postgres:// --db: the public base URL clients and other nodes reach this node at, e.g. https://node1.example.com")
 	fs.DurationVar(&cfg.Lease, "lease", store.DefaultLease, "with a postgres:// --db: how long a node holds its rooms without renewing; other nodes adopt them after it")
+	fs.StringVar(&cfg.BackupDir, "backup-dir", "", "SQLite only: folder for scheduled backups (VACUUM INTO copies, checked before the oldest is removed); off when empty")
+	fs.DurationVar(&cfg.BackupEvery, "backup-every", 6*time.Hour, "with --backup-dir: time between two scheduled backups")
+	fs.IntVar(&cfg.BackupKeep, "backup-keep", 14, "with --backup-dir: backups kept; the oldest beyond this are removed once a new one checks out")
 	fs.StringVar(&cfg.LogLevel, "log-level", "info", "log level: debug, info, warn or error")
 	fs.StringVar(&cfg.LogFormat, "log-format", "text", "log format: text or json")
 	fs.Usage = func() {
-		fmt.Fprintf(out, "Usage: %s [flags]\n       %s backup [--db FILE] DEST\n       %s bench [flags]   (the load generator; see %s bench --help)\n       %s version\n       %s admin COMMAND   (set-password, login-link, sessions; see %s admin --help)\n\n", name, name, name, name, name, name, name)
+		fmt.Fprintf(out, "Usage: %s [flags]\n       %s backup [--db FILE] DEST\n       %s restore [--db FILE] BACKUP\n       %s healthcheck [--addr HOST:PORT]\n       %s bench [flags]   (the load generator; see %s bench --help)\n       %s version [--json]\n       %s admin COMMAND   (set-password, login-link, sessions; see %s admin --help)\n\n", name, name, name, name, name, name, name, name, name)
 		fmt.Fprintf(out, "Goldmine serves turn-based multiplayer gold digging over HTTP and WebSocket.\n\nFlags (each also read from the environment variable shown):\n")
 		fs.VisitAll(func(f *flag.Flag) {
 			def := ""

@@ -68,6 +68,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 		fmt.Fprintln(stderr, "goldmine:", err)
 		return 2
 	}
+	if err := preflight(&cfg); err != nil {
+		fmt.Fprintln(stderr, "goldmine:", err)
+		return 1
+	}
 	if err := serve(ctx, cfg, log); err != nil {
 		log.Error("goldmine: stopped", "err", err)
 		return 1
