@@ -118,6 +118,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			ChatRate: appRate(cfg.ChatRate), ChatBurst: cfg.ChatBurst},
 		BotDelay: cfg.BotDelay,
 		Node:     cfg.NodeID, AdvertiseURL: cfg.AdvertiseURL, Lease: cfg.Lease, PublicURL: publicURL(cfg),
+		Backups: app.BackupConfig{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep},
 	})
 	if err != nil {
 		return err

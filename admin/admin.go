@@ -85,6 +85,9 @@ type Config struct {
 	// those requests between nodes: the same on every node.
 	Cluster Cluster
 	NodeKey []byte
+	// Backups, when set, lists the scheduled backups and takes one on
+	// demand (backups.go).
+	Backups Backups
 }
 
 // Admin is the console.
@@ -149,6 +152,7 @@ func parseTemplates(assets *static.Assets, prefix string) (map[string]*template.
 		},
 		"seatClass": func(s int) string { return fmt.Sprintf("s%d", s%8) },
 		"add":       func(a, b int) int { return a + b },
+		"kib":       func(n int64) string { return fmt.Sprintf("%.1f KiB", float64(n)/1024) },
 		// adm is where the console is mounted: /admin under the host's
 		// prefix.
 		"adm": func() string { return prefix + "/admin" },
@@ -207,6 +211,7 @@ func (a *Admin) Register(r gin.IRouter) {
 	in.POST("/players/:id/unban", a.unban)
 	in.POST("/players/:id/disconnect", a.disconnectPlayer)
 	in.GET("/audit", a.audit)
+	a.registerBackups(in)
 }
 
 // crossOrigin refuses state-changing requests from other sites, with Go's

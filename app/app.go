@@ -104,6 +104,10 @@ type Config struct {
 	Node         string
 	AdvertiseURL string
 	Lease        time.Duration
+
+	// Backups schedules backups of a SQLite DB (none by default).
+	Backups BackupConfig
+
 	// PublicURL is the base URL people reach this server at, prefix
 	// included, for the links it logs (the admin setup link). Default
 	// AdvertiseURL; with neither, a bare path is logged.
@@ -160,6 +164,7 @@ type Server struct {
 	cluster     *cluster.Node
 	stopCluster context.CancelFunc
 	clusterDone chan struct{}
+	backups     *scheduledBackups // nil without BackupConfig.Dir
 }
 
 // New opens the database, recovers the rooms that were live when it last
@@ -270,9 +275,20 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	if s.backups, err = newBackups(cfg.Backups, s.store, metrics.Registry(), s); err != nil {
+		return nil, err
+	}
+	defer func() {
+		if err != nil {
+			s.backups.close()
+		}
+	}()
 	acfg := admin.Config{Rooms: s.rooms, Store: s.store, Assets: assets, Bots: s.bots,
 		Sessions: s.srv.Sessions, Password: cfg.AdminPassword, Log: s.log, Prefix: cfg.Prefix,
 		BaseURL: strings.TrimSuffix(strings.TrimSuffix(cmp.Or(cfg.PublicURL, cfg.AdvertiseURL), "/"), cfg.Prefix)}
+	if s.backups != nil {
+		acfg.Backups = s.backups
+	}
 	if s.cluster != nil {
 		if acfg.NodeKey, err = s.store.Secret(ctx, "nodes", 32); err != nil {
 			return nil, err
@@ -344,6 +360,7 @@ func (s *Server) Close(ctx context.Context) error {
 	}
 	s.bots.Close()
 	s.rooms.Close()
+	s.backups.close() // a backup under way finishes before the store closes
 	if err := s.hooks.close(ctx); err != nil {
 		errs = append(errs, err)
 	}

@@ -35,8 +35,10 @@ type Config struct {
 	Copy func(ctx context.Context, dest string) error
 	// Check verifies a copy (default store.CheckFile).
 	Check func(ctx context.Context, path string) (int, error)
-	Log   *slog.Logger
-	Now   func() time.Time
+	// OnDone, when set, hears of every backup: its file, or why it failed.
+	OnDone func(Backup, error)
+	Log    *slog.Logger
+	Now    func() time.Time
 }
 
 // Backup is one backup file.
@@ -116,6 +118,9 @@ func (s *Scheduler) BackupNow(ctx context.Context) (Backup, error) {
 	s.mu.Lock()
 	s.last, s.lastErr = s.now(), err
 	s.mu.Unlock()
+	if s.cfg.OnDone != nil {
+		s.cfg.OnDone(b, err)
+	}
 	if err != nil {
 		return Backup{}, err
 	}

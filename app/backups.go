@@ -1,0 +1,71 @@
+package app
+
+import (
+	"context"
+	"errors"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"goldmine/backups"
+	"goldmine/store"
+)
+
+// BackupConfig schedules backups of a SQLite database (package backups).
+// An empty Dir takes none.
+type BackupConfig struct {
+	Dir   string
+	Every time.Duration
+	Keep  int
+}
+
+// scheduledBackups runs the backup scheduler until stop.
+type scheduledBackups struct {
+	*backups.Scheduler
+	stop context.CancelFunc
+	done chan struct{}
+}
+
+// newBackups builds the scheduler of cfg for the store, with its metrics
+// in reg; nil when cfg.Dir is empty.
+func newBackups(cfg BackupConfig, st *store.Store, reg *prometheus.Registry, s *Server) (*scheduledBackups, error) {
+	if cfg.Dir == "" {
+		return nil, nil
+	}
+	if store.IsPostgres(s.cfg.DB) {
+		return nil, errors.New("app: scheduled backups are for SQLite; back PostgreSQL up with pg_dump")
+	}
+	failures := prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_backup_failures_total",
+		Help: "Scheduled or console backups that failed or whose copy failed its integrity check."})
+	last := prometheus.NewGauge(prometheus.GaugeOpts{Name: "goldmine_backup_last_success_timestamp_seconds",
+		Help: "Unix time of the last backup that passed its integrity check."})
+	reg.MustRegister(failures, last)
+	sched, err := backups.New(backups.Config{Dir: cfg.Dir, Every: cfg.Every, Keep: cfg.Keep, Log: s.log,
+		Copy: st.Backup,
+		OnDone: func(b backups.Backup, err error) {
+			if err != nil {
+				failures.Inc()
+				return
+			}
+			last.Set(float64(b.At.Unix()))
+		}})
+	if err != nil {
+		return nil, err
+	}
+	if list, err := sched.List(); err == nil && len(list) > 0 {
+		last.Set(float64(list[0].At.Unix()))
+	}
+	ctx, stop := context.WithCancel(context.Background())
+	b := &scheduledBackups{Scheduler: sched, stop: stop, done: make(chan struct{})}
+	go func() { defer close(b.done); sched.Run(ctx) }()
+	return b, nil
+}
+
+// close stops the schedule and waits for a backup under way.
+func (b *scheduledBackups) close() {
+	if b == nil {
+		return
+	}
+	b.stop()
+	<-b.done
+}
