@@ -45,6 +45,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runVersion(args[1:], stdout, stderr)
 		case "healthcheck":
 			return runHealthcheck(ctx, args[1:], getenv, stdout, stderr)
+		case "restore":
+			return runRestore(ctx, args[1:], getenv, stdout, stderr)
 		case "backup":
 			return runBackup(ctx, args[1:], getenv, stdout, stderr)
 		case "admin":
