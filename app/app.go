@@ -275,6 +275,7 @@ func New(cfg Config) (_ *Server, err error) {
 	if err != nil {
 		return nil, err
 	}
+	registerOpsMetrics(metrics.Registry(), s.store, cfg.DB)
 	if s.backups, err = newBackups(cfg.Backups, s.store, metrics.Registry(), s); err != nil {
 		return nil, err
 	}
