@@ -26,10 +26,6 @@ import (
 )
 
 func main() {
-	// gin's debug mode prints every route at start; the access log says
-	// what matters. Only the program sets this global: a host embedding
-	// goldmine/app chooses its own gin mode.
-	gin.SetMode(gin.ReleaseMode)
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	code := run(ctx, os.Args[1:], os.Getenv, os.Stdout, os.Stderr)
 	stop()
@@ -39,6 +35,10 @@ func main() {
 // run is the whole program, with its inputs passed in so that tests can
 // call it. It returns the exit code.
 func run(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
+	// gin's debug mode prints every route at start; the access log says
+	// what matters. Only the program sets this global: a host embedding
+	// goldmine/app chooses its own gin mode.
+	gin.SetMode(gin.ReleaseMode)
 	if len(args) > 0 {
 		switch args[0] {
 		case "version":
