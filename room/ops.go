@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"runtime"
 	"slices"
-	"strconv"
 	"time"
 
 	"goldmine/game"
@@ -171,9 +170,8 @@ func (m *Member) Dig(row, col int, id json.RawMessage) error {
 	}
 	// The id first: a client that resends a move after a reconnect must
 	// learn that it was applied, not that its cell is now dug.
-	var key string
-	if len(id) > 0 {
-		key = strconv.Itoa(i) + ":" + string(id)
+	key := moveKey(i, id)
+	if key != "" {
 		if seq, ok := r.moveIDs[key]; ok {
 			return fmt.Errorf("room %s: move id %s was applied at seq %d: %w", r.id, id, seq, ErrDuplicateMove)
 		}

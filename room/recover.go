@@ -2,8 +2,8 @@ package room
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
-	"strconv"
 
 	"goldmine/game"
 )
@@ -76,9 +76,9 @@ func (m *Manager) rebuild(s Saved) (*Room, error) {
 			return nil, fmt.Errorf("move %d of game %d is numbered %d", i+1, rec.GameNo, mv.N)
 		}
 		moves[i] = game.Move{Kind: mv.Kind, Seat: mv.Seat, Row: mv.Row, Col: mv.Col}
-		if mv.MoveID != "" {
+		if key := moveKey(mv.Seat, json.RawMessage(mv.MoveID)); key != "" {
 			// The seq is not kept per move; any value marks the id as used.
-			r.moveIDs[strconv.Itoa(mv.Seat)+":"+mv.MoveID] = 0
+			r.moveIDs[key] = 0
 		}
 	}
 	g, err := game.Replay(rec.Rules, rec.Seed, len(rec.Seats), rec.First, moves)

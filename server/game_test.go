@@ -314,3 +314,33 @@ func TestPing(t *testing.T) {
 		t.Fatalf("dig before hello: %s", f.raw)
 	}
 }
+
+// TestDuplicateMoveIDEscaped resends a move id spelt another way in JSON:
+// "\u0064up1" is "dup1" to every client, so it is the same id.
+func TestDuplicateMoveIDEscaped(t *testing.T) {
+	h := newHarness(t)
+	tb, _ := startClassic(t, h, map[string]any{"preset": "classic", "extra_turn_on_gold": true})
+	r, c := tb.undug(1) // gold: the turn stays, so a resend would be legal
+	tb.digID(0, r, c, "dup1")
+	for _, id := range []string{`"\u0064up1"`, `"d\u0075p\u0031"`} {
+		r, c = tb.undug(1)
+		tb.seats[0].send(fmt.Sprintf(`{"type":"dig","row":%d,"col":%d,"id":%s}`, r, c, id))
+		if f := tb.seats[0].expect("error"); f.str("code") != "duplicate_move" || f.str("id") != "dup1" {
+			t.Fatalf("id %s after \"dup1\": %s", id, f.raw)
+		}
+	}
+	// Numbers too: 7, 7.0 and 7e0 are one value.
+	r, c = tb.undug(1)
+	tb.seats[0].send(fmt.Sprintf(`{"type":"dig","row":%d,"col":%d,"id":7}`, r, c))
+	tb.event("dug")
+	for _, id := range []string{`7.0`, `7e0`, `0.7e1`} {
+		r, c = tb.undug(1)
+		tb.seats[0].send(fmt.Sprintf(`{"type":"dig","row":%d,"col":%d,"id":%s}`, r, c, id))
+		if f := tb.seats[0].expect("error"); f.str("code") != "duplicate_move" || f.num("id") != 7 {
+			t.Fatalf("id %s after 7: %s", id, f.raw)
+		}
+	}
+	for _, cl := range tb.all[1:] {
+		cl.quiet(100 * time.Millisecond)
+	}
+}
