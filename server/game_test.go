@@ -344,3 +344,33 @@ func TestDuplicateMoveIDEscaped(t *testing.T) {
 		cl.quiet(100 * time.Millisecond)
 	}
 }
+
+// TestRateLimitedEchoesID floods digs: each one the rate limit drops is
+// answered with its own id, as every other refused dig is.
+func TestRateLimitedEchoesID(t *testing.T) {
+	h := newHarness(t)
+	tb, _ := startClassic(t, h, nil)
+	bob := tb.seats[1] // not his turn: every dig that gets through is refused too
+	const n = defaultBurst + 5
+	for i := 0; i < n; i++ {
+		bob.send(fmt.Sprintf(`{"type":"dig","row":0,"col":0,"id":"d%d"}`, i))
+	}
+	seen := map[string]string{}
+	for i := 0; i < n; i++ {
+		f := bob.expect("error")
+		id := f.str("id")
+		if id == "" || seen[id] != "" {
+			t.Fatalf("error %d: %s (ids so far %v)", i, f.raw, seen)
+		}
+		seen[id] = f.str("code")
+	}
+	limited := 0
+	for _, code := range seen {
+		if code == "rate_limited" {
+			limited++
+		}
+	}
+	if limited == 0 {
+		t.Fatalf("no dig was rate limited: %v", seen)
+	}
+}

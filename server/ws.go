@@ -300,7 +300,7 @@ func (s *Server) onMessage(ss *melody.Session, data []byte) {
 			c.Close(ClosePolicy, "message rate limit")
 			return
 		}
-		c.sendError("rate_limited", "too many messages: slow down", nil)
+		c.sendError("rate_limited", "too many messages: slow down", droppedMoveID(data))
 		return
 	}
 	// gorilla does not check that text frames are UTF-8; RFC 6455 says to
@@ -324,6 +324,21 @@ func (s *Server) onMessage(ss *melody.Session, data []byte) {
 	default:
 		s.act(c, m)
 	}
+}
+
+// droppedMoveID is the move id of a dig the rate limit drops, so that the
+// client learns which one it was, as with any refused dig; nil for anything
+// else. Decoding a frame of at most --ws-max-message bytes costs little
+// next to what the limit spares: the room, the store and the broadcast.
+func droppedMoveID(data []byte) json.RawMessage {
+	if !utf8.Valid(data) { // an id must not echo invalid text
+		return nil
+	}
+	m, err := decodeMessage(data)
+	if err != nil || m.Type != "dig" {
+		return nil
+	}
+	return m.ID
 }
 
 func nullIfEmpty(v json.RawMessage) json.RawMessage {
