@@ -114,6 +114,10 @@ type WSConfig struct {
 	HelloTimeout time.Duration // how long a connection may stay without a hello
 	Rate         float64       // messages per second per session, sustained
 	Burst        int           // messages per session in a burst
+	// Linger is how long a closed socket keeps reading (and dropping) what
+	// the client still sends, so that the close frame reaches it instead
+	// of being lost to a reset; see lingerConn.
+	Linger time.Duration
 }
 
 // WebSocket defaults. The rate allows twice what protocol v1 promises
@@ -128,6 +132,7 @@ const (
 	DefaultHelloTimeout = 10 * time.Second
 	DefaultRate         = 20
 	DefaultBurst        = 40
+	DefaultLinger       = 2 * time.Second
 )
 
 func (c *WSConfig) defaults() {
@@ -139,6 +144,7 @@ func (c *WSConfig) defaults() {
 	c.HelloTimeout = cmp.Or(c.HelloTimeout, DefaultHelloTimeout)
 	c.Rate = cmp.Or(c.Rate, DefaultRate)
 	c.Burst = cmp.Or(c.Burst, DefaultBurst)
+	c.Linger = cmp.Or(c.Linger, DefaultLinger)
 }
 
 // Server is the HTTP and WebSocket front of Goldmine.

@@ -17,7 +17,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
-	"github.com/gorilla/websocket"
 	"github.com/olahol/melody"
 	"golang.org/x/time/rate"
 
@@ -73,6 +72,7 @@ func (s *Server) newMelody() *melody.Melody {
 		conn(ss).sendError("bad_message", "frames must be JSON text", nil)
 	})
 	m.HandleError(s.onError)
+	m.HandleSentMessage(s.onSent)
 	m.HandleDisconnect(s.onDisconnect)
 	return m
 }
@@ -113,9 +113,11 @@ func (s *Server) serveWS(c *gin.Context) {
 		s.abort(c, errorf(http.StatusTooManyRequests, "too_many_connections", "too many connections from your address"))
 		return
 	}
+	h := newHandoff(c.Writer)
 	wc := &wsConn{
 		srv:     s,
 		ip:      ip,
+		h:       h,
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.WS.Rate), s.cfg.WS.Burst),
 		strikes: rate.NewLimiter(rateStrikeRefillHz, maxRateStrikes),
 	}
@@ -126,14 +128,21 @@ func (s *Server) serveWS(c *gin.Context) {
 	// context: about 14 KB less per idle socket (docs/benchmarks.md).
 	// The session keeps the request, so its context must outlive this
 	// handler.
-	h := newHandoff(c.Writer)
 	r := c.Request.WithContext(context.WithoutCancel(c.Request.Context()))
 	done := make(chan error, 1)
 	s.sessions.Add(1)
 	go func() {
 		defer s.sessions.Done()
 		defer s.conns.releaseConn(ip)
-		done <- s.ws.HandleRequestWithKeys(h, r, map[string]any{connKey: wc})
+		err := s.ws.HandleRequestWithKeys(h, r, map[string]any{connKey: wc})
+		// The session is over, its reader returned: drain what the
+		// client still sends, so that the close frame is not lost to a
+		// reset (lingerConn). The socket counts against the limits
+		// until then.
+		if h.conn != nil {
+			h.conn.linger(s.cfg.WS.Linger)
+		}
+		done <- err
 	}()
 	select {
 	case <-h.hijacked:
@@ -155,6 +164,10 @@ type handoff struct {
 	header   http.Header
 	hijacked chan struct{}
 	wrote    bool
+	// conn is the hijacked connection, set by Hijack on the session's
+	// goroutine and used only there (and by the session's reader, which
+	// runs on it too).
+	conn *lingerConn
 }
 
 func newHandoff(w gin.ResponseWriter) *handoff {
@@ -180,12 +193,15 @@ func (h *handoff) Write(b []byte) (int, error) {
 	return h.ResponseWriter.Write(b)
 }
 
+// Hijack hands melody the connection with a lingering close.
 func (h *handoff) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	c, rw, err := h.ResponseWriter.Hijack()
-	if err == nil {
-		close(h.hijacked)
+	if err != nil {
+		return c, rw, err
 	}
-	return c, rw, err
+	h.conn = newLingerConn(c)
+	close(h.hijacked)
+	return h.conn, rw, nil
 }
 
 const (
@@ -204,6 +220,7 @@ func conn(ss *melody.Session) *wsConn {
 type wsConn struct {
 	srv     *Server
 	ip      string // the client's address, as the access log has it
+	h       *handoff
 	ss      *melody.Session
 	limiter *rate.Limiter
 	strikes *rate.Limiter
@@ -212,12 +229,23 @@ type wsConn struct {
 	hello   *time.Timer
 	helloed atomic.Bool
 	closing atomic.Bool // the server queued a close: ignore what follows
-	killed  atomic.Bool
+	// killed is set when the send buffer overflowed: what the room sends
+	// from then on is dropped, and the close frame 4004 is queued behind
+	// what is already queued (onSent).
+	killed    atomic.Bool
+	tooSlow   bool        // the 4004 close frame is queued; only onSent uses it
+	refused   atomic.Bool // the buffer refused a frame after the kill
+	killTimer atomic.Pointer[time.Timer]
 }
 
 // Send implements room.Conn. It never blocks: a full buffer makes melody
 // report ErrMessageBufferFull, and onError then closes the session.
-func (c *wsConn) Send(frame []byte) { c.ss.Write(frame) }
+// Nothing is sent after that: the client resyncs once it reconnects.
+func (c *wsConn) Send(frame []byte) {
+	if !c.killed.Load() {
+		c.ss.Write(frame)
+	}
+}
 
 // Close implements room.Conn. Only the first close counts. A ban is said
 // in words first: an error banned, then close 4003.
@@ -230,20 +258,22 @@ func (c *wsConn) Close(code int, reason string) {
 	}
 }
 
-// kill closes a session whose send buffer is full. The close frame cannot
-// be queued behind the frames it did not read, so it is written directly,
-// with a short deadline, and the connection is closed under it.
-func (c *wsConn) kill(code int, reason string) {
+// kill closes a session whose send buffer is full, with 4004. A client
+// that does not keep up may still read: it must then find the close frame
+// after complete frames, not a frame cut in the middle. So the frames
+// already queued stay, nothing more is queued, and the close frame goes
+// behind them as soon as the writer takes one (onSent). A client that
+// reads none of it within --ws-write-wait is cut: its frame in progress
+// times out, or else the timer closes the socket.
+func (c *wsConn) kill() {
 	if !c.killed.CompareAndSwap(false, true) {
 		return
 	}
+	c.closing.Store(true)
 	c.srv.log.Warn("server: closing a session that does not keep up", "ip", c.ss.Request.RemoteAddr)
 	c.srv.metrics.slowClosed.Inc()
 	ws := c.ss.WebsocketConnection()
-	go func() {
-		ws.WriteControl(websocket.CloseMessage, websocket.FormatCloseMessage(code, reason), time.Now().Add(time.Second))
-		ws.Close()
-	}()
+	c.killTimer.Store(time.AfterFunc(c.srv.cfg.WS.WriteWait, func() { ws.Close() }))
 }
 
 func (c *wsConn) send(v any) {
@@ -274,13 +304,35 @@ func (s *Server) onConnect(ss *melody.Session) {
 
 func (s *Server) onError(ss *melody.Session, err error) {
 	if errors.Is(err, melody.ErrMessageBufferFull) {
-		conn(ss).kill(CloseTooSlow, "too slow")
+		c := conn(ss)
+		if c.killed.Load() {
+			c.refused.Store(true)
+		}
+		c.kill()
 	}
+}
+
+// onSent runs on the session's writer after each frame it wrote. Once the
+// session is killed it offers the close frame to the buffer until the
+// buffer takes it: nothing else is queued then, so it goes behind the
+// frames already there, as soon as the writer has taken one of them out.
+// (melody reports a refused frame through onError, on this goroutine.)
+func (s *Server) onSent(ss *melody.Session, _ []byte) {
+	c := conn(ss)
+	if !c.killed.Load() || c.tooSlow {
+		return
+	}
+	c.refused.Store(false)
+	ss.CloseWithMsg(melody.FormatCloseMessage(CloseTooSlow, "too slow"))
+	c.tooSlow = !c.refused.Load()
 }
 
 func (s *Server) onDisconnect(ss *melody.Session) {
 	c := conn(ss)
 	c.hello.Stop()
+	if t := c.killTimer.Load(); t != nil {
+		t.Stop()
+	}
 	if c.member != nil {
 		c.member.Disconnect()
 	}
@@ -291,7 +343,9 @@ func (s *Server) onDisconnect(ss *melody.Session) {
 
 func (s *Server) onMessage(ss *melody.Session, data []byte) {
 	c := conn(ss)
-	if c.closing.Load() {
+	// What a client sends after the server's close frame is not acted on;
+	// frames already buffered when the socket stopped reading neither.
+	if c.closing.Load() || c.h.conn.closing.Load() {
 		return
 	}
 	if !c.limiter.Allow() {
