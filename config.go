@@ -66,6 +66,7 @@ type config struct {
 	WSBurst           int
 	WSMaxMessage      int64
 	WSBuffer          int
+	WSLinger          time.Duration
 	HelloTimeout      time.Duration
 	ShutdownTimeout   time.Duration
 	LogLevel          string
@@ -130,6 +131,7 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.IntVar(&cfg.WSBurst, "ws-burst", server.DefaultBurst, "WebSocket messages per session in a burst")
 	fs.Int64Var(&cfg.WSMaxMessage, "ws-max-message", server.DefaultMaxMessage, "largest WebSocket message in bytes; larger ones get close 1009")
 	fs.IntVar(&cfg.WSBuffer, "ws-buffer", server.DefaultBuffer, "frames queued per session before it is closed as too slow")
+	fs.DurationVar(&cfg.WSLinger, "ws-linger", server.DefaultLinger, "after a WebSocket close frame, how long the server reads and drops what the client still sends before closing the socket (so that the close frame is not lost to a reset)")
 	fs.DurationVar(&cfg.HelloTimeout, "hello-timeout", server.DefaultHelloTimeout, "close a WebSocket that sends no hello within this")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "longest graceful shutdown")
 	fs.StringVar(&cfg.NodeID, "node-id", "node", "with a postgres:// --db: this node's id, unique among the nodes sharing the database and kept across restarts")
