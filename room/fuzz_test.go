@@ -42,12 +42,15 @@ func FuzzCleanText(f *testing.F) {
 func FuzzNormalizeID(f *testing.F) {
 	f.Add("k7m2qx")
 	f.Add("O0I1ZZ")
+	f.Add("k7m2qxk7m2qxk7m2")
+	f.Add(" ABCDEFGHJKLMNPQR\n")
 	f.Fuzz(func(t *testing.T, s string) {
 		id, ok := room.NormalizeID(s)
 		if !ok {
 			return
 		}
-		if len(id) != room.IDLength || strings.ContainsAny(id, "0O1I") || strings.ToUpper(id) != id {
+		if (len(id) != room.IDLength && len(id) != room.PrivateIDLength) || strings.ContainsAny(id, "0O1I") ||
+			strings.ToUpper(id) != id {
 			t.Fatalf("accepted %q as %q", s, id)
 		}
 	})

@@ -168,7 +168,7 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 		}
 	}()
 	for attempt := 0; ; attempt++ {
-		r := m.newRoom(newRoomID(), name, opts.Private, creator.ID, m.cfg.Clock.Now(), m.cfg.Presets.Named(opts.Rules))
+		r := m.newRoom(newRoomID(opts.Private), name, opts.Private, creator.ID, m.cfg.Clock.Now(), m.cfg.Presets.Named(opts.Rules))
 		r.botSubstitute = opts.BotSubstitute
 		r.mu.Lock()
 		err := r.save(&Write{Create: true})
