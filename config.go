@@ -67,6 +67,8 @@ type config struct {
 	WSMaxMessage      int64
 	WSBuffer          int
 	WSLinger          time.Duration
+	UnknownRoomRate   float64
+	UnknownRoomBurst  int
 	HelloTimeout      time.Duration
 	ShutdownTimeout   time.Duration
 	LogLevel          string
@@ -132,6 +134,8 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.Int64Var(&cfg.WSMaxMessage, "ws-max-message", server.DefaultMaxMessage, "largest WebSocket message in bytes; larger ones get close 1009")
 	fs.IntVar(&cfg.WSBuffer, "ws-buffer", server.DefaultBuffer, "frames queued per session before it is closed as too slow")
 	fs.DurationVar(&cfg.WSLinger, "ws-linger", server.DefaultLinger, "after a WebSocket close frame, how long the server reads and drops what the client still sends before closing the socket (so that the close frame is not lost to a reset)")
+	fs.Float64Var(&cfg.UnknownRoomRate, "unknown-room-rate", server.DefaultUnknownRoomRate, "hellos for rooms that do not exist per minute per client address, sustained; past them, and the burst, the address's hellos are refused for a while")
+	fs.IntVar(&cfg.UnknownRoomBurst, "unknown-room-burst", server.DefaultUnknownRoomBurst, "hellos for rooms that do not exist per client address in a burst")
 	fs.DurationVar(&cfg.HelloTimeout, "hello-timeout", server.DefaultHelloTimeout, "close a WebSocket that sends no hello within this")
 	fs.DurationVar(&cfg.ShutdownTimeout, "shutdown-timeout", 10*time.Second, "longest graceful shutdown")
 	fs.StringVar(&cfg.NodeID, "node-id", "node", "with a postgres:// --db: this node's id, unique among the nodes sharing the database and kept across restarts")

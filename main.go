@@ -111,7 +111,7 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		WeChat:       server.WeChat{AppID: cfg.WeChatAppID, Secret: cfg.WeChatSecret, APIBase: cfg.WeChatAPI},
 		WS: server.WSConfig{Rate: cfg.WSRate, Burst: cfg.WSBurst, MaxMessage: cfg.WSMaxMessage, Buffer: cfg.WSBuffer,
 			HelloTimeout: cfg.HelloTimeout, PingPeriod: cfg.WSPing, PongWait: cfg.WSPongWait, WriteWait: cfg.WSWriteWait,
-			Linger: cfg.WSLinger},
+			Linger: cfg.WSLinger, UnknownRoomRate: cfg.UnknownRoomRate, UnknownRoomBurst: cfg.UnknownRoomBurst},
 		Limits: server.Limits{MaxConns: cfg.MaxConns, MaxConnsPerIP: cfg.MaxConnsPerIP, MaxConnsPerPlayer: cfg.MaxConnsPerPlayer,
 			APIRate: cfg.APIRate, APIBurst: cfg.APIBurst, PlayerAPIRate: cfg.PlayerAPIRate, PlayerAPIBurst: cfg.PlayerAPIBurst,
 			MaxBody: cfg.MaxBody, BodyTimeout: cfg.BodyTimeout},

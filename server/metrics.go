@@ -48,7 +48,7 @@ func NewMetrics() *Metrics {
 	m.slowClosed = prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_ws_closed_slow_total",
 		Help: "WebSocket sessions closed because they did not read their frames in time."})
 	m.rateLimited = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "goldmine_rate_limited_total",
-		Help: "Requests (api) and WebSocket messages (ws) refused by a rate limit."}, []string{"kind"})
+		Help: "Requests (api), WebSocket messages (ws) and hellos (hello, after too many for unknown rooms) refused by a rate limit."}, []string{"kind"})
 	m.refused = prometheus.NewCounterVec(prometheus.CounterOpts{Name: "goldmine_connections_refused_total",
 		Help: "WebSocket connections refused by a connection limit."}, []string{"limit"})
 	m.hookErrors = prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_hook_errors_total",
@@ -59,6 +59,7 @@ func NewMetrics() *Metrics {
 	}
 	m.rateLimited.WithLabelValues("api")
 	m.rateLimited.WithLabelValues("ws")
+	m.rateLimited.WithLabelValues("hello")
 	for _, l := range []string{"total", "ip", "player"} {
 		m.refused.WithLabelValues(l)
 	}

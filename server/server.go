@@ -118,6 +118,12 @@ type WSConfig struct {
 	// the client still sends, so that the close frame reaches it instead
 	// of being lost to a reset; see lingerConn.
 	Linger time.Duration
+	// UnknownRoomRate and UnknownRoomBurst limit the hellos for rooms that
+	// do not exist, per client address: UnknownRoomBurst of them, refilled
+	// at UnknownRoomRate a minute. Past that the address's hellos are
+	// refused with rate_limited and close 1008 (guessLimiter).
+	UnknownRoomRate  float64
+	UnknownRoomBurst int
 }
 
 // WebSocket defaults. The rate allows twice what protocol v1 promises
@@ -133,6 +139,12 @@ const (
 	DefaultRate         = 20
 	DefaultBurst        = 40
 	DefaultLinger       = 2 * time.Second
+	// A player mistypes a code or opens a stale link now and then; 20
+	// such hellos at once, and one every 3 s after, leave a school or a
+	// carrier NAT plenty, while a script trying private room ids gets 20
+	// a minute instead of 1,400 a second.
+	DefaultUnknownRoomRate  = 20 // a minute
+	DefaultUnknownRoomBurst = 20
 )
 
 func (c *WSConfig) defaults() {
@@ -145,6 +157,8 @@ func (c *WSConfig) defaults() {
 	c.Rate = cmp.Or(c.Rate, DefaultRate)
 	c.Burst = cmp.Or(c.Burst, DefaultBurst)
 	c.Linger = cmp.Or(c.Linger, DefaultLinger)
+	c.UnknownRoomRate = cmp.Or(c.UnknownRoomRate, DefaultUnknownRoomRate)
+	c.UnknownRoomBurst = cmp.Or(c.UnknownRoomBurst, DefaultUnknownRoomBurst)
 }
 
 // Server is the HTTP and WebSocket front of Goldmine.
@@ -166,6 +180,7 @@ type Server struct {
 	apiLimiter *ipLimiter
 	// playerLimiter limits the API calls of signed-in players, by player.
 	playerLimiter *ipLimiter
+	guesses       *guessLimiter
 }
 
 // New builds a Server and its routes. It fails only on a bad trusted
@@ -184,6 +199,7 @@ func New(cfg Config) (*Server, error) {
 		conns:         newCounter(),
 		apiLimiter:    newIPLimiter(cfg.Limits.APIRate, cfg.Limits.APIBurst),
 		playerLimiter: newIPLimiter(cfg.Limits.PlayerAPIRate, cfg.Limits.PlayerAPIBurst),
+		guesses:       newGuessLimiter(cfg.WS.UnknownRoomRate, cfg.WS.UnknownRoomBurst),
 	}
 	if s.identity == nil {
 		s.identity = cfg.Tokens

@@ -118,6 +118,7 @@ func (s *Server) serveWS(c *gin.Context) {
 		srv:     s,
 		ip:      ip,
 		h:       h,
+		ip:      ip,
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.WS.Rate), s.cfg.WS.Burst),
 		strikes: rate.NewLimiter(rateStrikeRefillHz, maxRateStrikes),
 	}
@@ -221,6 +222,7 @@ type wsConn struct {
 	srv     *Server
 	ip      string // the client's address, as the access log has it
 	h       *handoff
+	ip      string // the client's address, as the limits count it
 	ss      *melody.Session
 	limiter *rate.Limiter
 	strikes *rate.Limiter
@@ -408,6 +410,17 @@ func (s *Server) hello(c *wsConn, m clientMsg) {
 		c.sendError("bad_message", "already in a room: open a new connection for another", nil)
 		return
 	}
+	// Before the room is looked up: whether it exists is what a guesser
+	// wants to learn.
+	if blocked, warn := s.guesses.blocked(c.ip, time.Now()); blocked {
+		if warn {
+			s.log.Warn("server: refusing hellos from an address that asked for too many unknown rooms", "ip", c.ip)
+		}
+		s.metrics.rateLimited.WithLabelValues("hello").Inc()
+		c.sendError("rate_limited", "too many hellos for unknown rooms from your address: try again in a minute", nil)
+		c.Close(ClosePolicy, "too many unknown rooms")
+		return
+	}
 	ctx, cancel := context.WithTimeout(c.ss.Request.Context(), 10*time.Second)
 	defer cancel()
 	p, err := s.identity.Authenticate(ctx, m.Token)
@@ -458,6 +471,9 @@ func (s *Server) hello(c *wsConn, m clientMsg) {
 		}
 	}
 	if err != nil {
+		if errors.Is(err, room.ErrUnknownRoom) {
+			s.guesses.fail(c.ip, time.Now())
+		}
 		s.sendErr(c, err, nil)
 		return
 	}
