@@ -214,3 +214,40 @@ func TestPlayABotInBrowser(t *testing.T) {
 		t.Fatalf("Dana adds a bot to her room: %v", err)
 	}
 }
+
+// TestPrivateRoomShareLinkInBrowser opens a private room, with its long id,
+// from its share link, as the link is given and in lower case.
+func TestPrivateRoomShareLinkInBrowser(t *testing.T) {
+	bob := browsertest.New(t, time.Minute)
+	h := newHarness(t, fast, func(o *harnessOpts) { o.assets = true })
+	alice := h.player("Alice")
+	id := h.room(alice, map[string]any{"preset": "classic", "private": true})
+	if len(id) <= 6 {
+		t.Fatalf("private room id %q is not a long one", id)
+	}
+	a := h.dial("alice", nil)
+	a.hello(alice.Token, id, "player")
+	if err := chromedp.Do(bob,
+		chromedp.Navigate(h.ts.URL+"/r/"+id),
+		chromedp.WaitVisible(`input[name=name]`),
+		chromedp.SendKeys(`input[name=name]`, "Bob"),
+		chromedp.Click(`button[type=submit]`),
+		browsertest.Until(`window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`),
+	); err != nil {
+		t.Fatalf("Bob follows the share link of a private room: %v", err)
+	}
+	if got, err := chromedp.Run(bob, chromedp.Evaluate[string](`window.goldmine.room.state.id`)); err != nil || got != id {
+		t.Fatalf("the page's room is %q (%v), want %q", got, err, id)
+	}
+	if s := read(t, bob); s.Seat == nil || *s.Seat != 1 {
+		t.Fatalf("Bob is %+v, want seat 1", s)
+	}
+	a.expect("player_joined")
+	// The same link in lower case (typed by hand) opens the same room.
+	if err := chromedp.Do(bob,
+		chromedp.Navigate(h.ts.URL+"/r/"+strings.ToLower(id)),
+		browsertest.Until(`window.goldmine.room && window.goldmine.room.status === "open" && window.goldmine.room.state && window.goldmine.room.state.id === "`+id+`"`),
+	); err != nil {
+		t.Fatalf("the lower-case link: %v", err)
+	}
+}

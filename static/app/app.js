@@ -90,7 +90,7 @@
     if (PAGE_TOKEN && (!me || me.token !== PAGE_TOKEN)) { adoptPageToken(); return; }
     if (!me) { namePage(); return; }
     client.token = me.token;
-    var m = location.pathname.slice(BASE.length).match(/^\/r\/([A-Za-z0-9]{6})$/);
+    var m = location.pathname.slice(BASE.length).match(/^\/r\/([A-Za-z0-9]{6}|[A-Za-z0-9]{16})$/);
     if (m) gamePage(m[1].toUpperCase(), new URLSearchParams(location.search).get("watch") === "1");
     else lobbyPage();
   }
@@ -203,7 +203,7 @@
       class: "card", onsubmit: function (e) {
         e.preventDefault();
         var id = code.value.trim().toUpperCase();
-        if (/^[23456789A-HJ-NP-Z]{6}$/.test(id)) go(BASE + "/r/" + id); else err.textContent = "A room code has 6 letters and digits, without 0, O, 1 or I.";
+        if (/^([23456789A-HJ-NP-Z]{6}|[23456789A-HJ-NP-Z]{16})$/.test(id)) go(BASE + "/r/" + id); else err.textContent = "A room code has 6 letters and digits, without 0, O, 1 or I.";
       }
     }, h("h2", {}, "Join by code"), h("div", { class: "row" }, code, h("button", { type: "submit" }, "Join")));
 

@@ -97,6 +97,34 @@ test("the lobby refuses a bad room code, and shows why WeChat login is not avail
   }
 });
 
+test("the lobby takes a private room's long code, and the game page joins it", async () => {
+  const wx = fakeWx();
+  globalThis.wx = wx;
+  try {
+    const mp = miniProgram(wx);
+    const lobby = mp.open("lobby");
+    lobby.onShow();
+    lobby.onName({ detail: { value: "Lin" } });
+    lobby.saveName();
+    await until(() => lobby.data.named, "the player");
+    const snap = await mp.app.globalData.client.createRoom({ preset: "classic", private: true });
+    assert.match(snap.id, /^[23456789A-HJ-NP-Z]{16}$/, "a private room has a 16-symbol id");
+    lobby.onCode({ detail: { value: snap.id.toLowerCase() } });
+    lobby.join(tap({}));
+    assert.equal(lobby.data.error, "");
+    const url = await until(() => wx.navigations[0], "navigation to the game");
+    lobby.onUnload();
+    const id = new URL(url, "wxapp://x").searchParams.get("id");
+    assert.equal(id, snap.id);
+    const game = mp.open("game");
+    game.onLoad({ id });
+    await until(() => game.data.status === "waiting" && game.data.players.length === 1, "Lin seated");
+    game.onUnload();
+  } finally {
+    delete globalThis.wx;
+  }
+});
+
 test("the example plays a classic game to its end, through the background and back", async () => {
   const wx = fakeWx();
   globalThis.wx = wx;

@@ -90,6 +90,25 @@ test("the browser transport plays: digs resolve with their dug, refusals reject 
   rb.close();
 });
 
+test("a private room's long id works throughout: getRoom, join, dig, reconnect", async () => {
+  const a = await player("Ann", { backoffBase: 50 });
+  const b = await player("Ben");
+  const [ra, rb] = await gameOfTwo(a, b, { private: true });
+  assert.match(ra.id, /^[23456789A-HJ-NP-Z]{16}$/, "a private room has a 16-symbol id");
+  const snap = await b.getRoom(ra.id.toLowerCase());
+  assert.equal(snap.id, ra.id);
+  const mover = ra.state.turn === ra.you.seat ? ra : rb;
+  const [row, col] = firstUndug(mover.state);
+  await mover.dig(row, col);
+  await inStep(ra, rb);
+  const reconnected = next(ra, "reconnected");
+  await control("/drop?player=" + a.player.player_id + "&code=4004");
+  await reconnected;
+  await inStep(ra, rb);
+  ra.close();
+  rb.close();
+});
+
 test("messages sent before the room opens are queued and flushed in order", async () => {
   const a = await player("Ann");
   const snap = await a.createRoom({ preset: "party" });

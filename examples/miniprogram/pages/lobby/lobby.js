@@ -64,8 +64,8 @@ Page({
 
   join(e) {
     const id = e.currentTarget.dataset.id || this.data.code;
-    if (!/^[23456789A-HJ-NP-Z]{6}$/.test(id)) {
-      this.setData({ error: "房间号是6位字母和数字 · A room code has 6 letters and digits" });
+    if (!/^([23456789A-HJ-NP-Z]{6}|[23456789A-HJ-NP-Z]{16})$/.test(id)) {
+      this.setData({ error: "房间号是6位（私人房间16位）字母和数字 · A room code has 6 letters and digits (16 for a private room)" });
       return;
     }
     wx.navigateTo({ url: "/pages/game/game?id=" + id });
