@@ -7,10 +7,14 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/gorilla/websocket"
 )
 
 // The close codes of docs/protocol.md must reach a client that is still
@@ -218,4 +222,47 @@ func TestSlowClientGets4004(t *testing.T) {
 		tally.add(code, after)
 	}
 	tally.check()
+}
+
+// TestCloseCodeOverTLS floods a wss:// socket: the lingering close works
+// under TLS too (it half-closes the TCP connection beneath).
+func TestCloseCodeOverTLS(t *testing.T) {
+	h := newHarness(t)
+	ts := httptest.NewUnstartedServer(h.srv.Handler())
+	ts.StartTLS()
+	defer ts.Close()
+	d := websocket.Dialer{TLSClientConfig: ts.Client().Transport.(*http.Transport).TLSClientConfig}
+	for i := 0; i < closeRuns; i++ {
+		ws, _, err := d.Dial("wss"+strings.TrimPrefix(ts.URL, "https")+"/ws", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		stop := make(chan struct{})
+		var wg sync.WaitGroup
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for n := 0; n < 5000; n++ {
+				select {
+				case <-stop:
+					return
+				default:
+				}
+				if ws.WriteMessage(websocket.TextMessage, []byte(`{"type":"ping"}`)) != nil {
+					return
+				}
+			}
+		}()
+		var err2 error
+		for err2 == nil {
+			_, _, err2 = ws.ReadMessage()
+		}
+		close(stop)
+		wg.Wait()
+		ws.Close()
+		var ce *websocket.CloseError
+		if !errors.As(err2, &ce) || ce.Code != 1008 {
+			t.Fatalf("run %d: %v, want close 1008", i, err2)
+		}
+	}
 }

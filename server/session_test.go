@@ -472,8 +472,8 @@ func TestSlowClientIsClosed(t *testing.T) {
 		t.Fatalf("the slow client was reported %d times, want once", n)
 	}
 	// The server drops the session: three remain, and the room counts one
-	// spectator again. (What the choked client itself sees of the close is
-	// up to the kernel's handling of its zero window.)
+	// spectator again. (This client never reads again; one that does gets
+	// 4004: TestSlowClientGets4004.)
 	for i := 0; h.srv.Sessions() != 3; i++ {
 		if i == 500 {
 			t.Fatalf("%d sessions, want 3 once the slow one is closed", h.srv.Sessions())
