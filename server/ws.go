@@ -118,7 +118,6 @@ func (s *Server) serveWS(c *gin.Context) {
 		srv:     s,
 		ip:      ip,
 		h:       h,
-		ip:      ip,
 		limiter: rate.NewLimiter(rate.Limit(s.cfg.WS.Rate), s.cfg.WS.Burst),
 		strikes: rate.NewLimiter(rateStrikeRefillHz, maxRateStrikes),
 	}
@@ -220,9 +219,8 @@ func conn(ss *melody.Session) *wsConn {
 // call, it is used only from the session's read goroutine.
 type wsConn struct {
 	srv     *Server
-	ip      string // the client's address, as the access log has it
+	ip      string // the client's address, as the access log and the limits have it
 	h       *handoff
-	ip      string // the client's address, as the limits count it
 	ss      *melody.Session
 	limiter *rate.Limiter
 	strikes *rate.Limiter
