@@ -474,8 +474,9 @@ func TestSlowClientIsClosed(t *testing.T) {
 	// The server drops the session: three remain, and the room counts one
 	// spectator again. (This client never reads again; one that does gets
 	// 4004: TestSlowClientGets4004.)
+	// The server gives it --ws-write-wait (5 s) to take its close frame.
 	for i := 0; h.srv.Sessions() != 3; i++ {
-		if i == 500 {
+		if i == 1000 {
 			t.Fatalf("%d sessions, want 3 once the slow one is closed", h.srv.Sessions())
 		}
 		time.Sleep(10 * time.Millisecond)
