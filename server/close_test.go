@@ -26,6 +26,12 @@ import (
 // of 10.
 const closeRuns = 20
 
+// lingering serves through the server's own listener and http.Server, as
+// main does, with a linger longer than any read here: a client then sees
+// the end of the stream only if the server half-closed the connection, not
+// because the linger ran out.
+func lingering(o *harnessOpts) { o.tcp, o.ws.Linger = true, time.Minute }
+
 // maskedFrame is one client frame with FIN set, masked with a fixed key.
 func maskedFrame(opcode byte, payload []byte) []byte {
 	b := []byte{0x80 | opcode}
@@ -165,7 +171,7 @@ func (c *closeTally) check() {
 // The server answers the burst, drops the rest with rate_limited, and
 // closes with 1008 while most of them are still on their way.
 func TestFloodGets1008(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, lingering)
 	ping := maskedFrame(0x1, []byte(`{"type":"ping"}`))
 	flood := bytes.Repeat(ping, 5000)
 	tally := newCloseTally(t, 1008)
@@ -178,7 +184,7 @@ func TestFloodGets1008(t *testing.T) {
 // TestBigFrameGets1009 declares a 1 MiB frame and keeps sending its
 // payload: the server refuses it at the header, with 1009.
 func TestBigFrameGets1009(t *testing.T) {
-	h := newHarness(t)
+	h := newHarness(t, lingering)
 	hdr := []byte{0x81, 0x80 | 127}
 	hdr = binary.BigEndian.AppendUint64(hdr, 1<<20)
 	data := append(append(hdr, 1, 2, 3, 4), bytes.Repeat([]byte("x"), 256<<10)...)
@@ -194,7 +200,7 @@ func TestBigFrameGets1009(t *testing.T) {
 // still asking: it gets complete frames, then the close frame 4004, then
 // the end of the stream.
 func TestSlowClientGets4004(t *testing.T) {
-	h := newHarness(t, fast)
+	h := newHarness(t, fast, lingering)
 	alice := h.player("Alice")
 	id := h.room(alice, map[string]any{"preset": "classic", "rows": 30, "cols": 30, "gold": 100})
 	hello := maskedFrame(0x1, []byte(fmt.Sprintf(`{"type":"hello","token":%q,"room":%q,"as":"spectator"}`, alice.Token, id)))

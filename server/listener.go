@@ -217,6 +217,11 @@ type limitedConn struct {
 	release func()
 }
 
+// NetConn returns the connection beneath, as tls.Conn does: a WebSocket's
+// lingering close half-closes the TCP connection under every wrapper
+// (lingerConn).
+func (l *limitedConn) NetConn() net.Conn { return l.Conn }
+
 func (l *limitedConn) Close() error {
 	err := l.Conn.Close()
 	l.once.Do(l.release)
