@@ -41,6 +41,9 @@ type Snapshot struct {
 	// empty in the frames of the WebSocket.
 	Node  string `json:"node,omitempty"`
 	WSURL string `json:"ws_url,omitempty"`
+	// Chat is the room's last chat lines, oldest first: in welcome and
+	// snapshot frames only.
+	Chat []ChatLine `json:"chat,omitempty"`
 }
 
 // PlayerInfo is one seat in a snapshot.

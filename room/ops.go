@@ -25,6 +25,7 @@ func (r *Room) join(p Player, role Role, conn Conn) (*Member, error) {
 		}
 		r.spectators[m] = struct{}{}
 		r.welcome(m)
+		r.spectatorsChanged()
 		r.publish()
 		r.rearm()
 		return m, nil
@@ -93,7 +94,7 @@ func (r *Room) presence(i int, connected bool, except *Member) {
 }
 
 func (r *Room) welcome(m *Member) {
-	m.conn.Send(encode(&welcomeFrame{Type: "welcome", You: r.you(m), Room: r.snapshot()}))
+	m.conn.Send(encode(&welcomeFrame{Type: "welcome", You: r.you(m), Room: r.withChat(r.snapshot())}))
 }
 
 // Start starts the game: any seated player may, once 2 seats are filled.
@@ -288,6 +289,7 @@ func (r *Room) dropSpectator(m *Member, code int, reason string) {
 	delete(r.spectators, m)
 	m.gone = true
 	m.conn.Close(code, reason)
+	r.spectatorsChanged()
 	r.publish()
 	r.rearm()
 }
@@ -456,7 +458,7 @@ func (m *Member) Resync() error {
 	if m.gone || r.closed {
 		return fmt.Errorf("room %s: %w", r.id, ErrGone)
 	}
-	m.conn.Send(encode(&snapshotFrame{Type: "snapshot", Room: r.snapshot()}))
+	m.conn.Send(encode(&snapshotFrame{Type: "snapshot", Room: r.withChat(r.snapshot())}))
 	return nil
 }
 
@@ -472,6 +474,7 @@ func (m *Member) Disconnect() {
 	m.gone = true
 	if m.role == RoleSpectator {
 		delete(r.spectators, m)
+		r.spectatorsChanged()
 		r.publish()
 		r.rearm()
 		return

@@ -137,7 +137,8 @@ type Room struct {
 	idle       Timer
 	closed     bool
 	out        []outFrame
-	recent     [][]byte // the last events, oldest first
+	recent     [][]byte   // the last events, oldest first
+	chat       []ChatLine // the last chat lines, oldest first (watching.go)
 
 	summary atomic.Pointer[Summary]
 	// pubSeq is seq as of the last publish, for the list: a move changes
@@ -309,6 +310,9 @@ func (r *Room) emit(except *Member, ev any) {
 func (r *Room) flush() {
 	for _, o := range r.out {
 		r.notices(o.ev)
+		if c, ok := o.ev.(*chat); ok {
+			r.rememberChat(c)
+		}
 		frame := encode(o.ev)
 		for _, s := range r.seats {
 			if s.member != nil && s.member != o.except {

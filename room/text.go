@@ -29,7 +29,9 @@ func CleanText(what, s string, max int) (string, error) {
 	case n > max:
 		return "", fmt.Errorf("room: %w: %s has %d characters, the limit is %d", ErrBadText, what, n, max)
 	}
+	visible := false
 	for _, r := range s {
+		visible = visible || isVisible(r)
 		// Bidi overrides and isolates count as control characters: they
 		// can make a name display as someone else's. Other format
 		// characters stay allowed, since emoji sequences need U+200D.
@@ -37,5 +39,20 @@ func CleanText(what, s string, max int) (string, error) {
 			return "", fmt.Errorf("room: %w: %s contains a control character", ErrBadText, what)
 		}
 	}
+	if !visible {
+		return "", fmt.Errorf("room: %w: %s has no visible character", ErrBadText, what)
+	}
 	return s, nil
+}
+
+// isVisible reports whether r draws something: not a space, not a format
+// character (zero-width spaces and joiners), not a combining mark on its
+// own, and not one of the blank letters (Hangul fillers, the blank Braille
+// pattern) that people use to make a name look empty.
+func isVisible(r rune) bool {
+	switch r {
+	case '\u115f', '\u1160', '\u3164', '\uffa0', '\u2800':
+		return false
+	}
+	return !unicode.IsSpace(r) && !unicode.In(r, unicode.Cf, unicode.Mn, unicode.Me)
 }

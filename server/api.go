@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -120,6 +121,41 @@ func (s *Server) createPlayer(c *gin.Context) {
 		return
 	}
 	c.JSON(http.StatusCreated, gin.H{"player_id": p.ID, "name": p.Name, "token": s.tokens.Issue(p.ID)})
+}
+
+type renameReq struct {
+	Name string `json:"name"`
+}
+
+// renameMe renames the player the Bearer token signs in (an addition):
+// the same id, the same stats, a new name. Rooms joined from then on show
+// it; a seat already held keeps the name it was taken with.
+func (s *Server) renameMe(c *gin.Context) {
+	if s.cfg.Identity != nil {
+		s.abort(c, errHostIdentity)
+		return
+	}
+	me, err := s.bearer(c)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	var req renameReq
+	if err := s.decode(c, &req); err != nil {
+		s.abort(c, err)
+		return
+	}
+	name, err := cleanName(req.Name)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	p, err := s.store.RenamePlayer(c.Request.Context(), me.ID, name)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"player_id": p.ID, "name": p.Name})
 }
 
 // cleanName checks a player name, as an API error.
@@ -314,10 +350,31 @@ func (s *Server) listRooms(c *gin.Context) {
 		}
 		f.Limit = n
 	}
+	// occupied=1 (an addition) keeps the rooms someone is connected to:
+	// the lobby's list, which rooms their players abandoned would fill
+	// for the idle timeout. The filter runs over the full list, so that
+	// limit still counts the rooms returned.
+	occupied := false
+	switch c.Query("occupied") {
+	case "", "0":
+	case "1":
+		occupied = true
+	default:
+		s.abort(c, errorf(http.StatusBadRequest, "bad_request", "occupied must be 0 or 1"))
+		return
+	}
+	limit := f.Limit
+	if occupied {
+		f.Limit = 1000
+	}
 	rooms, err := s.listAll(c.Request.Context(), c.Request, f)
 	if err != nil {
 		s.abort(c, err)
 		return
+	}
+	if occupied {
+		rooms = slices.DeleteFunc(rooms, func(r room.Summary) bool { return r.Connected == 0 })
+		rooms = rooms[:min(len(rooms), limit)]
 	}
 	c.JSON(http.StatusOK, gin.H{"rooms": rooms})
 }

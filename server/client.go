@@ -2,8 +2,10 @@ package server
 
 import (
 	"bytes"
+	"html/template"
 	"maps"
 	"net/http"
+	"strings"
 
 	"github.com/gin-gonic/gin"
 )
@@ -53,6 +55,16 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 	}
 	e.GET("/r/:id", serveIndex)
 	e.GET("/static/*file", gin.WrapH(a))
+	icon, err := a.Read("app/favicon.svg")
+	if err != nil {
+		return err
+	}
+	// Browsers ask for /favicon.ico whatever the page says; an SVG is
+	// what they get, and every current one draws it.
+	e.GET("/favicon.ico", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.Data(http.StatusOK, "image/svg+xml", icon)
+	})
 	sdk, err := a.Read("sdk/goldmine.js")
 	if err != nil {
 		return err
@@ -64,4 +76,33 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 		c.Data(http.StatusOK, "text/javascript; charset=utf-8", sdk)
 	})
 	return nil
+}
+
+// notFoundPage is what a browser gets for an unknown path: a page in both
+// of the client's languages with the way back, not a JSON error.
+var notFoundPage = template.Must(template.New("404").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Not found · Goldmine</title><link rel="icon" href="{{.}}/favicon.ico">
+<style>body{margin:0;font-family:system-ui,sans-serif;background:#f6f2e7;color:#211e19}main{max-width:32rem;margin:15vh auto;padding:1rem}a{color:#7a5a00;font-weight:600}</style>
+</head><body><main>
+<h1>Page not found</h1><p>There is nothing at this address. <a href="{{.}}/">Back to the lobby</a></p>
+<h1 lang="zh">页面不存在</h1><p lang="zh">这个地址什么也没有。<a href="{{.}}/">返回大厅</a></p>
+</main></body></html>
+`))
+
+// notFound answers unknown paths: a page for a browser asking for HTML
+// outside the API, the protocol's JSON error for everyone else.
+func (s *Server) notFound(c *gin.Context) {
+	p := c.Request.URL.Path
+	api := strings.HasPrefix(p, s.cfg.Prefix+"/api/") || p == s.cfg.Prefix+"/ws"
+	if s.cfg.Assets == nil || api || !strings.Contains(c.GetHeader("Accept"), "text/html") {
+		s.abort(c, errNotFound)
+		return
+	}
+	var page bytes.Buffer
+	if err := notFoundPage.Execute(&page, s.cfg.Prefix); err != nil {
+		s.abort(c, err)
+		return
+	}
+	c.Data(http.StatusNotFound, "text/html; charset=utf-8", page.Bytes())
 }

@@ -25,6 +25,7 @@ var contract = map[string][]string{
 	"rematch":         {"seq", "seat"},
 	"room_reset":      {"seq", "status", "players"},
 	"player_replaced": {"seq", "seat", "player_id", "name", "bot", "bot_level", "replaced"},
+	"spectators":      {"count"},
 }
 
 var snapshotFields = []string{"id", "name", "status", "seq", "rules", "players", "spectators", "turn", "deadline",

@@ -298,8 +298,12 @@ type client struct {
 	frames chan frame
 	done   chan struct{}
 	all    []frame // every frame read so far
-	closeE *websocket.CloseError
-	mu     sync.Mutex
+	// watching is the last spectators frame's count (-1 before one):
+	// next sets those seq-less frames aside, as a client that does not
+	// show the count would ignore them.
+	watching int
+	closeE   *websocket.CloseError
+	mu       sync.Mutex
 }
 
 func (h *harness) dial(name string, header http.Header) *client {
@@ -321,7 +325,7 @@ func (h *harness) tryDial(header http.Header) (*client, error) {
 		}
 		return nil, err
 	}
-	c := &client{t: h.t, ws: ws, frames: make(chan frame, 4096), done: make(chan struct{})}
+	c := &client{t: h.t, ws: ws, frames: make(chan frame, 4096), done: make(chan struct{}), watching: -1}
 	go c.read()
 	h.t.Cleanup(func() { ws.Close(); <-c.done })
 	return c, nil
@@ -375,16 +379,23 @@ func (c *client) next() frame {
 // tryNext returns the next frame if one comes within d.
 func (c *client) tryNext(d time.Duration) (frame, bool) {
 	c.t.Helper()
-	select {
-	case f, ok := <-c.frames:
-		if !ok {
-			c.t.Fatalf("%s: connection closed (%v)", c.name, c.closeErr())
+	timeout := time.After(d)
+	for {
+		select {
+		case f, ok := <-c.frames:
+			if !ok {
+				c.t.Fatalf("%s: connection closed (%v)", c.name, c.closeErr())
+			}
+			checkFrame(c.t, f)
+			if f.typ() == "spectators" {
+				c.watching = f.num("count")
+				continue
+			}
+			c.all = append(c.all, f)
+			return f, true
+		case <-timeout:
+			return frame{}, false
 		}
-		checkFrame(c.t, f)
-		c.all = append(c.all, f)
-		return f, true
-	case <-time.After(d):
-		return frame{}, false
 	}
 }
 
@@ -401,12 +412,21 @@ func (c *client) expect(typ string) frame {
 // quiet fails if a frame arrives within d.
 func (c *client) quiet(d time.Duration) {
 	c.t.Helper()
-	select {
-	case f, ok := <-c.frames:
-		if ok {
-			c.t.Fatalf("%s: unexpected frame %s", c.name, f.raw)
+	timeout := time.After(d)
+	for {
+		select {
+		case f, ok := <-c.frames:
+			if ok && f.typ() == "spectators" {
+				c.watching = f.num("count")
+				continue
+			}
+			if ok {
+				c.t.Fatalf("%s: unexpected frame %s", c.name, f.raw)
+			}
+			return
+		case <-timeout:
+			return
 		}
-	case <-time.After(d):
 	}
 }
 

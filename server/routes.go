@@ -21,7 +21,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	}
 	e.Use(s.recovery(), s.accessLog())
 	e.HandleMethodNotAllowed = true
-	e.NoRoute(func(c *gin.Context) { s.abort(c, errNotFound) })
+	e.NoRoute(s.notFound)
 	e.NoMethod(func(c *gin.Context) {
 		s.abort(c, errorf(http.StatusMethodNotAllowed, "method_not_allowed", "method not allowed"))
 	})
@@ -52,6 +52,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 	api.POST("/players", s.createPlayer)
 	api.POST("/players/wechat", s.wechatLogin)
 	api.GET("/players/:id", s.getPlayer)
+	api.PATCH("/players/me", s.renameMe)
 	api.POST("/rooms", s.createRoom)
 	api.GET("/rooms", s.listRooms)
 	api.GET("/rooms/:id", s.getRoom)

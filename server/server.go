@@ -35,6 +35,7 @@ type Rooms interface {
 type Store interface {
 	PlayerStore
 	CreatePlayer(ctx context.Context, name string, bot bool) (store.Player, error)
+	RenamePlayer(ctx context.Context, id, name string) (store.Player, error)
 	Games(ctx context.Context, f store.GamesFilter) ([]room.GameRecord, error)
 	Game(ctx context.Context, id int64) (store.Game, error)
 	Leaderboard(ctx context.Context, period string, limit int) ([]store.Standing, error)

@@ -17,7 +17,7 @@ import (
 	"strings"
 )
 
-//go:embed vendor/*.js css/*.css js/*.js app/*.css app/*.js sdk/*.js
+//go:embed vendor/*.js css/*.css js/*.js app/*.css app/*.js app/*.svg sdk/*.js
 var files embed.FS
 
 //go:embed app/index.html

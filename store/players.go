@@ -71,6 +71,22 @@ func (s *Store) EnsurePlayer(ctx context.Context, id, name string) (Player, erro
 	return p, nil
 }
 
+// RenamePlayer gives a player a new name and returns the player, or
+// ErrNotFound.
+func (s *Store) RenamePlayer(ctx context.Context, id, name string) (Player, error) {
+	var p Player
+	err := s.write(ctx, func(tx *sql.Tx) error {
+		if _, err := tx.Exec("UPDATE players SET name = ? WHERE id = ?", name, id); err != nil {
+			return err
+		}
+		return scanPlayer(tx.QueryRow(playerCols+" WHERE id = ?", id), &p)
+	})
+	if err != nil {
+		return Player{}, fmt.Errorf("store: rename player %s: %w", id, err)
+	}
+	return p, nil
+}
+
 // CreateBot stores a new player marked as a bot, for package bots, and
 // returns its id. Bots are left out of the leaderboard.
 func (s *Store) CreateBot(ctx context.Context, name string) (string, error) {
