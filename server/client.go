@@ -24,17 +24,26 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 	if s.cfg.Identity != nil {
 		data["Identity"] = "host"
 	}
-	var page bytes.Buffer
-	if err := t.Execute(&page, data); err != nil {
-		return err
+	// One page per language, rendered now: the language is the page's
+	// default, from Accept-Language; the page's switch overrides it.
+	index := map[string][]byte{}
+	for _, l := range clientLangs {
+		var page bytes.Buffer
+		d := maps.Clone(data)
+		d["Lang"], d["HTMLLang"] = l, htmlLang(l)
+		if err := t.Execute(&page, d); err != nil {
+			return err
+		}
+		index[l] = page.Bytes()
 	}
-	index := page.Bytes()
 	serveIndex := func(c *gin.Context) {
+		l := preferredLang(c.GetHeader("Accept-Language"))
+		c.Header("Vary", "Accept-Language")
 		if s.cfg.PageToken != nil {
 			if tok := s.cfg.PageToken(c.Request); tok != "" {
 				var page bytes.Buffer
 				d := maps.Clone(data)
-				d["Token"] = tok
+				d["Token"], d["Lang"], d["HTMLLang"] = tok, l, htmlLang(l)
 				if err := t.Execute(&page, d); err != nil {
 					s.abort(c, err)
 					return
@@ -45,7 +54,7 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 			}
 		}
 		c.Header("Cache-Control", "no-cache")
-		c.Data(http.StatusOK, "text/html; charset=utf-8", index)
+		c.Data(http.StatusOK, "text/html; charset=utf-8", index[l])
 	}
 	e.GET("/", serveIndex)
 	if s.cfg.Prefix != "" {
@@ -54,6 +63,8 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 		e.GET("", serveIndex)
 	}
 	e.GET("/r/:id", serveIndex)
+	e.GET("/leaderboard", serveIndex)
+	e.GET("/p/:id", serveIndex)
 	e.GET("/static/*file", gin.WrapH(a))
 	icon, err := a.Read("app/favicon.svg")
 	if err != nil {

@@ -1,13 +1,17 @@
-// Goldmine's web client: a lobby and a game page, on the SDK. Plain DOM,
-// no build step. Player-made text (names, chat) only ever goes through
-// textContent, never through HTML.
+// Goldmine's web client: a lobby, a game page, a leaderboard and profiles,
+// on the SDK. Plain DOM, no build step. Player-made text (names, chat) only
+// ever goes through textContent, never through HTML. Every string shown is
+// in the catalogues (lang-en.js, lang-zh.js), looked up with t().
 (function () {
   "use strict";
 
   var G = window.Goldmine;
+  var LANGS = window.GoldmineLang;
   var app = document.getElementById("app");
   var banner = document.getElementById("banner");
   var STORE = "goldmine.player";
+  var LANG_KEY = "goldmine.lang";
+  var SOUND_KEY = "goldmine.sound";
   // BASE is the path the server is mounted under ("" or, say, "/game"):
   // every URL of the client starts with it.
   var BASE = meta("goldmine-base");
@@ -15,13 +19,61 @@
   // in: the page may carry the player's token, and has no name form.
   var HOST_LOGIN = meta("goldmine-identity") === "host";
   var PAGE_TOKEN = meta("goldmine-token");
+  // Room ids are 4 to 32 letters and digits: the 6-letter public codes,
+  // and longer private ids.
+  var ROOM_ID = /^[A-Za-z0-9]{4,32}$/;
   var client = new G.Client({ baseURL: location.origin + BASE });
+  var lang = pickLang();
   var room = null;        // the Room on the game page
   var lobbyTimer = null;  // the room list's refresh
   var tick = null;        // the countdown
   var fairness = {};      // game id -> true/false once checked
+  var play = null;        // what the game page knows beyond room.state (see gamePage)
 
-  window.goldmine = { client: client, get room() { return room; } }; // for the console and tests
+  window.goldmine = { client: client, get room() { return room; }, t: t, get lang() { return lang; } }; // for the console and tests
+
+  // --- Language ------------------------------------------------------------
+
+  // pickLang: the remembered switch, else what the server read from
+  // Accept-Language, else English.
+  function pickLang() {
+    var s = null;
+    try { s = localStorage.getItem(LANG_KEY); } catch (e) { /* private mode */ }
+    if (s && LANGS[s]) return s;
+    var m = meta("goldmine-lang");
+    return LANGS[m] ? m : "en";
+  }
+
+  function setLang(l) {
+    lang = l;
+    try { localStorage.setItem(LANG_KEY, l); } catch (e) { /* private mode */ }
+    document.documentElement.lang = l === "zh" ? "zh-CN" : "en";
+    route();
+  }
+
+  // t returns the string of key in the page's language, with {name}s
+  // filled from vars.
+  function t(key, vars) {
+    var s = LANGS[lang][key];
+    if (s === undefined) s = LANGS.en[key];
+    if (s === undefined) s = key;
+    if (vars) s = s.replace(/\{(\w+)\}/g, function (all, k) { return vars[k] !== undefined && vars[k] !== null ? String(vars[k]) : all; });
+    return s;
+  }
+
+  // errText says what went wrong, by the error's code, in the page's
+  // language; the server's English message only fills in details.
+  function errText(e) {
+    if (!e) return "";
+    var key = "err." + e.code;
+    if (LANGS[lang][key] !== undefined) return t(key, { message: e.message });
+    return t("err.other", { code: e.code });
+  }
+
+  document.documentElement.lang = lang === "zh" ? "zh-CN" : "en";
+  document.title = t("brand");
+
+  // --- DOM -----------------------------------------------------------------
 
   // h builds an element: h("button", {class: "x", onclick: f}, "text", child).
   function h(tag, attrs) {
@@ -65,13 +117,97 @@
     try { return JSON.parse(localStorage.getItem(STORE) || "null"); } catch (e) { return null; }
   }
 
+  function remember(p) {
+    localStorage.setItem(STORE, JSON.stringify({ token: p.token, player_id: p.player_id, name: p.name }));
+  }
+
+  function soundOn() {
+    try { return localStorage.getItem(SOUND_KEY) === "on"; } catch (e) { return false; }
+  }
+
+  function link(path, text, cls) {
+    return h("a", { class: cls, href: BASE + path, onclick: function (e) { e.preventDefault(); go(BASE + path); } }, text);
+  }
+
   function header() {
     var me = saved();
+    var tools = h("span", { class: "tools" },
+      h("button", { class: "small sound", type: "button", "aria-pressed": soundOn() ? "true" : "false", title: t("header.sound_label"),
+        onclick: function () {
+          try { localStorage.setItem(SOUND_KEY, soundOn() ? "off" : "on"); } catch (e) { /* private mode */ }
+          this.textContent = soundOn() ? t("header.sound_on") : t("header.sound_off");
+          this.setAttribute("aria-pressed", soundOn() ? "true" : "false");
+          if (soundOn()) beep();
+        } }, soundOn() ? t("header.sound_on") : t("header.sound_off")),
+      h("button", { class: "small lang", type: "button", lang: lang === "zh" ? "en" : "zh-CN", "aria-label": t("lang.switch_label"),
+        onclick: function () { setLang(lang === "zh" ? "en" : "zh"); } }, t("lang.switch")));
+    var who = null;
+    if (me) {
+      who = h("span", { class: "me" }, t("header.playing_as") + " ", h("b", { class: "myname", text: me.name }),
+        HOST_LOGIN ? null : h("span", { class: "me-actions" },
+          h("button", { class: "linkish rename", type: "button", onclick: function () { renameForm(who, me); } }, t("header.rename")),
+          h("button", { class: "linkish sign-out", type: "button", onclick: function () { signOutConfirm(who, me); } }, t("header.sign_out"))));
+    }
     return h("header", { class: "top" },
-      h("a", { class: "brand", href: BASE + "/", onclick: function (e) { e.preventDefault(); go(BASE + "/"); } }, "◆ Goldmine"),
-      me ? h("span", { class: "me" }, "Playing as ", h("b", { text: me.name }), " · ",
-        HOST_LOGIN ? null : h("a", { href: "#", onclick: function (e) { e.preventDefault(); localStorage.removeItem(STORE); client.token = null; route(); } }, "change")) : null);
+      h("a", { class: "brand", href: BASE + "/", onclick: function (e) { e.preventDefault(); go(BASE + "/"); } }, "◆ " + t("brand")),
+      me ? h("nav", { class: "nav" }, link("/leaderboard", t("header.leaderboard")), link("/p/" + me.player_id, t("header.profile"))) : null,
+      who, tools);
   }
+
+  // renameForm turns the header's name into a form: the same player, a
+  // new name (PATCH /api/players/me).
+  function renameForm(who, me) {
+    var input = h("input", { name: "rename", maxlength: "24", value: me.name, "aria-label": t("rename.title"), size: "14" });
+    var err = h("span", { class: "error", role: "alert" });
+    var form = h("form", { class: "rename-form", onsubmit: function (e) {
+      e.preventDefault();
+      client.rename(input.value).then(function (p) {
+        me.name = p.name;
+        localStorage.setItem(STORE, JSON.stringify(me));
+        setBanner(t("rename.done", { name: p.name }));
+        setTimeout(function () { setBanner(""); }, 3000);
+        refreshHeader();
+      }, function (e2) { err.textContent = errText(e2); });
+    } }, input, h("button", { type: "submit", class: "small primary" }, t("rename.save")),
+      h("button", { type: "button", class: "small", onclick: refreshHeader }, t("rename.cancel")), err);
+    who.replaceChildren(form);
+    input.focus();
+    input.select();
+  }
+
+  // signOutConfirm asks once more, in the page, before forgetting the
+  // player: a token is the only way back to a player.
+  function signOutConfirm(who, me) {
+    who.replaceChildren(h("span", { class: "confirm" }, h("span", { text: t("header.sign_out_confirm", { name: me.name }) }), " ",
+      h("button", { type: "button", class: "small danger confirm-sign-out", onclick: function () {
+        localStorage.removeItem(STORE);
+        client.token = null;
+        go(BASE + "/");
+      } }, t("header.sign_out")),
+      h("button", { type: "button", class: "small", onclick: refreshHeader }, t("rename.cancel"))));
+  }
+
+  function refreshHeader() {
+    var old = app.querySelector("header.top");
+    if (old) old.replaceWith(header());
+  }
+
+  // beep is the sound of your turn: a short tone, made here (no file).
+  function beep() {
+    try {
+      var Ctx = window.AudioContext || window.webkitAudioContext;
+      if (!Ctx) return;
+      var ctx = beep.ctx || (beep.ctx = new Ctx());
+      var o = ctx.createOscillator(), g = ctx.createGain();
+      o.frequency.value = 880;
+      g.gain.setValueAtTime(0.08, ctx.currentTime);
+      g.gain.exponentialRampToValueAtTime(0.0001, ctx.currentTime + 0.25);
+      o.connect(g); g.connect(ctx.destination);
+      o.start(); o.stop(ctx.currentTime + 0.26);
+      beep.count = (beep.count || 0) + 1; // for tests
+    } catch (e) { /* no sound, no matter */ }
+  }
+  window.goldmine.beeps = function () { return beep.count || 0; };
 
   // --- Routing -------------------------------------------------------------
 
@@ -83,178 +219,286 @@
   window.addEventListener("popstate", route);
 
   function route() {
-    if (room) { room.close(); room = null; }
+    if (room) { var r = room; room = null; r.close(); }
     if (lobbyTimer) { clearInterval(lobbyTimer); lobbyTimer = null; }
+    if (tick) { clearInterval(tick); tick = null; }
     setBanner("");
+    document.title = t("brand");
     var me = saved();
     if (PAGE_TOKEN && (!me || me.token !== PAGE_TOKEN)) { adoptPageToken(); return; }
     if (!me) { namePage(); return; }
     client.token = me.token;
-    var m = location.pathname.slice(BASE.length).match(/^\/r\/([A-Za-z0-9]{6}|[A-Za-z0-9]{16})$/);
-    if (m) gamePage(m[1].toUpperCase(), new URLSearchParams(location.search).get("watch") === "1");
+    var path = location.pathname.slice(BASE.length);
+    var m = path.match(/^\/r\/([^/]+)$/);
+    var p = path.match(/^\/p\/([^/]+)$/);
+    if (m && ROOM_ID.test(m[1])) gamePage(m[1], new URLSearchParams(location.search).get("watch") === "1");
+    else if (path === "/leaderboard") leaderboardPage();
+    else if (p) profilePage(decodeURIComponent(p[1]));
     else lobbyPage();
   }
 
-  // --- Name --------------------------------------------------------------------
+  // --- Name ----------------------------------------------------------------
 
   // adoptPageToken signs in the player the host put on the page.
   function adoptPageToken() {
     client.token = PAGE_TOKEN;
     client.me().then(function (p) {
-      localStorage.setItem(STORE, JSON.stringify({ token: PAGE_TOKEN, player_id: p.player_id, name: p.name }));
+      remember({ token: PAGE_TOKEN, player_id: p.player_id, name: p.name });
       route();
     }, function (e) {
       PAGE_TOKEN = "";
-      setBanner("Could not sign you in: " + e.message, true);
+      setBanner(t("name.signin_failed", { message: errText(e) }), true);
     });
   }
 
   function namePage() {
     if (HOST_LOGIN) {
-      show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, "Welcome to Goldmine"),
-        h("p", {}, "Sign in on the site that hosts this game, then come back to play."))));
+      show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, t("name.welcome")), h("p", {}, t("name.host")))));
       return;
     }
-    var input = h("input", { name: "name", maxlength: "24", required: true, autocomplete: "nickname", placeholder: "Your name" });
+    var input = h("input", { name: "name", maxlength: "24", required: true, autocomplete: "nickname", placeholder: t("name.placeholder") });
     var err = h("p", { class: "error", role: "alert" });
     var form = h("form", {
       class: "card", onsubmit: function (e) {
         e.preventDefault();
-        client.createPlayer(input.value).then(function (p) {
-          localStorage.setItem(STORE, JSON.stringify({ token: p.token, player_id: p.player_id, name: p.name }));
-          route();
-        }, function (e2) { err.textContent = e2.message; });
+        client.createPlayer(input.value).then(function (p) { remember(p); route(); }, function (e2) { err.textContent = errText(e2); });
       }
-    }, h("h1", {}, "Welcome to Goldmine"),
-      h("p", { class: "muted" }, "Dig for gold, in turns. Every number tells how many of its 8 neighbours hold gold; the most gold wins."),
-      h("div", { class: "row" }, h("label", {}, "Name ", input), h("button", { class: "primary", type: "submit" }, "Play")), err);
+    }, h("h1", {}, t("name.welcome")),
+      h("p", { class: "muted" }, t("name.intro")),
+      h("div", { class: "row" }, h("label", {}, t("name.label") + " ", input), h("button", { class: "primary", type: "submit" }, t("name.play"))), err);
     show(h("div", {}, header(), form));
     input.focus();
   }
 
-  // --- Lobby ----------------------------------------------------------------------
+  // --- Lobby ---------------------------------------------------------------
+
+  function presetName(p) {
+    var k = "preset." + p;
+    return LANGS.en[k] !== undefined ? t(k) : p;
+  }
 
   function lobbyPage() {
-    var list = h("ul", { class: "rooms", "aria-label": "Rooms" }, h("li", { class: "muted" }, "Loading…"));
+    var list = h("ul", { class: "rooms", "aria-label": t("lobby.rooms") }, h("li", { class: "muted" }, t("loading")));
     var err = h("p", { class: "error", role: "alert" });
-    var code = h("input", { name: "code", maxlength: "6", placeholder: "K7M2QX", autocapitalize: "characters", "aria-label": "Room code", size: "8" });
-    var preset = h("select", { name: "preset", "aria-label": "Preset" },
-      h("option", { value: "classic" }, "Classic: 9×9, 10 gold, 2 players"),
-      h("option", { value: "flags" }, "Flags: 16×16, 51 gold, gold keeps the turn"),
-      h("option", { value: "party" }, "Party: 14×14, 40 gold, up to 6 players"),
-      h("option", { value: "custom" }, "Custom rules…"));
+    var code = h("input", { name: "code", maxlength: "32", placeholder: "K7M2QX", autocapitalize: "characters", "aria-label": t("lobby.code_label"), size: "8" });
+    var preset = h("select", { name: "preset", "aria-label": t("lobby.preset_label") },
+      h("option", { value: "classic" }, t("lobby.preset_classic")),
+      h("option", { value: "flags" }, t("lobby.preset_flags")),
+      h("option", { value: "party" }, t("lobby.preset_party")),
+      h("option", { value: "custom" }, t("lobby.preset_custom")));
     // Presets the host added, after the built-in ones.
-    client.presets().then(function (list) {
-      list.forEach(function (r) {
+    client.presets().then(function (ps) {
+      ps.forEach(function (r) {
         if (r.preset === "classic" || r.preset === "flags" || r.preset === "party") return;
-        preset.insertBefore(h("option", { value: r.preset }, r.preset + ": " + r.rows + "×" + r.cols + ", " + r.gold + " gold, up to " + r.max_players + " players"),
+        preset.insertBefore(h("option", { value: r.preset }, t("lobby.preset_other", { preset: r.preset, rows: r.rows, cols: r.cols, gold: r.gold, players: r.max_players })),
           preset.lastChild);
       });
     }, function () {});
     var fields = {
-      rows: h("input", { type: "number", min: "5", max: "30", value: "9" }),
-      cols: h("input", { type: "number", min: "5", max: "30", value: "9" }),
-      gold: h("input", { type: "number", min: "1", max: "899", value: "10" }),
-      max_players: h("input", { type: "number", min: "2", max: "8", value: "2" }),
-      turn_seconds: h("input", { type: "number", min: "0", max: "3600", value: "30" })
+      rows: h("input", { name: "rows", type: "number", min: "5", max: "30", value: "9" }),
+      cols: h("input", { name: "cols", type: "number", min: "5", max: "30", value: "9" }),
+      gold: h("input", { name: "gold", type: "number", min: "1", max: "899", value: "10" }),
+      max_players: h("input", { name: "max_players", type: "number", min: "2", max: "8", value: "2" }),
+      turn_seconds: h("input", { name: "turn_seconds", type: "number", min: "0", max: "3600", value: "30" })
     };
-    var extra = h("input", { type: "checkbox" });
-    var decided = h("input", { type: "checkbox" });
-    var custom = h("div", { class: "custom", hidden: true },
-      h("label", {}, "Rows", fields.rows), h("label", {}, "Columns", fields.cols), h("label", {}, "Gold", fields.gold),
-      h("label", {}, "Players", fields.max_players), h("label", {}, "Seconds a turn (0: none)", fields.turn_seconds),
-      h("label", {}, extra, "Gold keeps the turn"), h("label", {}, decided, "End when decided"));
-    preset.addEventListener("change", function () { custom.hidden = preset.value !== "custom"; });
-    var priv = h("input", { type: "checkbox" });
-    var substitute = h("input", { type: "checkbox" });
-    var name = h("input", { maxlength: "40", placeholder: "Room name (optional)" });
+    var extra = h("input", { type: "checkbox", name: "extra_turn_on_gold" });
+    var decided = h("input", { type: "checkbox", name: "end_when_decided" });
+    var custom = h("fieldset", { class: "custom", hidden: true },
+      h("label", {}, t("lobby.rows"), fields.rows), h("label", {}, t("lobby.cols"), fields.cols), h("label", {}, t("lobby.gold"), fields.gold),
+      h("label", {}, t("lobby.players"), fields.max_players), h("label", {}, t("lobby.turn_seconds"), fields.turn_seconds),
+      h("label", { class: "check" }, extra, t("lobby.extra_turn")), h("label", { class: "check" }, decided, t("lobby.end_decided")));
+    // The fields are disabled while hidden, so that no value typed there
+    // can be taken for the preset's.
+    function syncCustom() {
+      custom.hidden = preset.value !== "custom";
+      custom.disabled = custom.hidden;
+    }
+    syncCustom();
+    preset.addEventListener("change", syncCustom);
+    var priv = h("input", { type: "checkbox", name: "private" });
+    var substitute = h("input", { type: "checkbox", name: "bot_substitute" });
+    var name = h("input", { name: "room_name", maxlength: "40", placeholder: t("lobby.room_name"), "aria-label": t("lobby.room_name") });
 
     var create = h("form", {
-      class: "card", onsubmit: function (e) {
+      class: "card create", onsubmit: function (e) {
         e.preventDefault();
-        var opts = { preset: preset.value === "custom" ? "classic" : preset.value, private: priv.checked };
+        err.textContent = "";
+        var opts = { private: priv.checked };
         if (substitute.checked) opts.bot_substitute = "normal";
         if (name.value.trim()) opts.name = name.value;
         if (preset.value === "custom") {
           for (var k in fields) opts[k] = Number(fields[k].value);
           opts.extra_turn_on_gold = extra.checked;
           opts.end_when_decided = decided.checked;
+        } else {
+          opts.preset = preset.value;
         }
-        client.createRoom(opts).then(function (snap) { go(BASE + "/r/" + snap.id); }, function (e2) { err.textContent = e2.message; });
+        client.createRoom(opts).then(function (snap) { go(BASE + "/r/" + snap.id); }, function (e2) { err.textContent = errText(e2); });
       }
-    }, h("h2", {}, "New room"), h("div", { class: "row" }, preset, name), custom,
-      h("div", { class: "row" }, h("label", {}, priv, "Private (join by code only)")),
-      h("div", { class: "row" }, h("label", {}, substitute, "A bot takes over from a player who leaves for good"),
-        h("button", { class: "primary", type: "submit" }, "Create")), err);
+    }, h("h2", {}, t("lobby.new_room")), h("div", { class: "row" }, preset, name), custom,
+      h("div", { class: "row" }, h("label", { class: "check" }, priv, t("lobby.private"))),
+      h("div", { class: "row" }, h("label", { class: "check" }, substitute, t("lobby.substitute"))),
+      h("div", { class: "row" }, h("button", { class: "primary", type: "submit" }, t("lobby.create"))), err);
 
     // Playing alone: a classic room with a bot in the other seat.
-    var level = h("select", { name: "level", "aria-label": "Bot level" },
-      h("option", { value: "easy" }, "Easy"), h("option", { value: "normal", selected: true }, "Normal"), h("option", { value: "hard" }, "Hard"));
+    var level = h("select", { name: "level", "aria-label": t("lobby.bot_level") },
+      h("option", { value: "easy" }, t("lobby.bot_easy")), h("option", { value: "normal", selected: true }, t("lobby.bot_normal")), h("option", { value: "hard" }, t("lobby.bot_hard")));
     var solo = h("form", {
       class: "card solo", onsubmit: function (e) {
         e.preventDefault();
-        client.createRoom({ preset: "classic", name: "vs " + level.value + " bot", private: true }).then(function (snap) {
+        var lv = level.options[level.selectedIndex].textContent;
+        client.createRoom({ preset: "classic", name: t("lobby.vs_bot", { level: lv }), private: true }).then(function (snap) {
           return client.addBot(snap.id, level.value).then(function () { go(BASE + "/r/" + snap.id); });
-        }).catch(function (e2) { err.textContent = e2.message; });
+        }).catch(function (e2) { err.textContent = errText(e2); });
       }
-    }, h("h2", {}, "Play a bot"), h("div", { class: "row" }, level, h("button", { class: "primary", type: "submit" }, "Play")));
+    }, h("h2", {}, t("lobby.play_bot")), h("div", { class: "row" }, level, h("button", { class: "primary", type: "submit" }, t("name.play"))));
 
     var join = h("form", {
-      class: "card", onsubmit: function (e) {
+      class: "card join", onsubmit: function (e) {
         e.preventDefault();
+        // Ids are case-blind (docs/protocol.md): people type them as they like.
         var id = code.value.trim().toUpperCase();
-        if (/^([23456789A-HJ-NP-Z]{6}|[23456789A-HJ-NP-Z]{16})$/.test(id)) go(BASE + "/r/" + id); else err.textContent = "A room code has 6 letters and digits, without 0, O, 1 or I.";
+        if (ROOM_ID.test(id)) go(BASE + "/r/" + id); else err.textContent = t("lobby.bad_code");
       }
-    }, h("h2", {}, "Join by code"), h("div", { class: "row" }, code, h("button", { type: "submit" }, "Join")));
+    }, h("h2", {}, t("lobby.join_code")), h("div", { class: "row" }, code, h("button", { type: "submit" }, t("lobby.join"))));
 
-    show(h("div", {}, header(), h("div", { class: "grid2" }, create, h("div", {}, solo, join)), h("h2", {}, "Rooms"), list));
+    show(h("div", {}, header(), h("div", { class: "grid2" }, create, h("div", {}, solo, join)),
+      h("section", { class: "lobby-rooms" }, h("h2", {}, t("lobby.rooms")), list)));
     function refresh() {
-      client.listRooms().then(function (rooms) {
+      // occupied: only rooms someone is in; abandoned ones wait out their
+      // idle timeout unlisted.
+      client.listRooms({ occupied: true }).then(function (rooms) {
         var items = rooms.filter(function (r) { return r.status !== "finished"; }).map(function (r) {
           var open = r.status === "waiting" && r.players < r.max_players;
           return h("li", {},
             h("span", { class: "name", text: r.name }),
             h("code", { class: "room-id", text: r.id }),
-            h("span", { class: "meta", text: r.rules.preset + " " + r.rules.rows + "×" + r.rules.cols + " · " + r.players + "/" + r.max_players + " players · " + r.status }),
+            h("span", { class: "meta", text: t("lobby.room_meta", { preset: presetName(r.rules.preset), rows: r.rules.rows, cols: r.rules.cols, players: r.players, max: r.max_players, status: t("status." + r.status) }) }),
             h("span", { class: "actions" },
-              open ? h("button", { class: "primary", onclick: function () { go(BASE + "/r/" + r.id); } }, "Join") : null,
-              h("button", { onclick: function () { go(BASE + "/r/" + r.id + "?watch=1"); } }, "Watch")));
+              open ? h("button", { class: "primary", onclick: function () { go(BASE + "/r/" + r.id); } }, t("lobby.join")) : null,
+              h("button", { onclick: function () { go(BASE + "/r/" + r.id + "?watch=1"); } }, t("lobby.watch"))));
         });
-        list.replaceChildren.apply(list, items.length ? items : [h("li", { class: "muted" }, "No open rooms. Create one!")]);
+        list.replaceChildren.apply(list, items.length ? items : [h("li", { class: "muted" }, t("lobby.no_rooms"))]);
       }, function () { /* the next refresh will tell */ });
     }
     refresh();
     lobbyTimer = setInterval(refresh, 3000);
   }
 
-  // --- Game -----------------------------------------------------------------------
+  // --- Leaderboard and profiles -------------------------------------------
+
+  function leaderboardPage() {
+    var period = new URLSearchParams(location.search).get("period") === "week" ? "week" : "all";
+    var body = h("div", {}, h("p", { class: "loading" }, t("loading")));
+    var tabs = h("div", { class: "row tabs", role: "tablist" },
+      ["all", "week"].map(function (p) {
+        return h("a", { role: "tab", "aria-selected": p === period ? "true" : "false", class: "tab" + (p === period ? " on" : ""), href: BASE + "/leaderboard" + (p === "week" ? "?period=week" : ""),
+          onclick: function (e) { e.preventDefault(); go(BASE + "/leaderboard" + (p === "week" ? "?period=week" : "")); } }, t("board." + p));
+      }));
+    show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, t("board.title")), tabs, body)));
+    client.leaderboard(period).then(function (players) {
+      if (!players.length) { body.replaceChildren(h("p", { class: "muted" }, t("board.empty"))); return; }
+      body.replaceChildren(h("table", { class: "leaderboard" },
+        h("thead", {}, h("tr", {}, ["rank", "name", "wins", "games", "gold"].map(function (k) { return h("th", { scope: "col", class: k }, t("board." + k)); }))),
+        h("tbody", {}, players.map(function (p) {
+          return h("tr", {}, h("td", { class: "rank", text: String(p.rank) }),
+            h("td", { class: "name" }, link("/p/" + encodeURIComponent(p.player_id), p.name)),
+            h("td", { text: String(p.wins) }), h("td", { text: String(p.games) }), h("td", { text: String(p.gold) }));
+        }))));
+    }, function (e) { body.replaceChildren(h("p", { class: "error" }, errText(e))); });
+  }
+
+  function profilePage(id) {
+    var head = h("div", {}, h("p", { class: "loading" }, t("loading")));
+    var games = h("ul", { class: "history" });
+    var more = h("button", { type: "button", hidden: true }, t("profile.more"));
+    show(h("div", {}, header(), h("div", { class: "card profile" }, head, h("h2", {}, t("profile.history")), games, more)));
+    client.player(id).then(function (p) {
+      head.replaceChildren(h("h1", { class: "pname", text: t("profile.title", { name: p.name }) }),
+        h("p", { class: "stats" }, t("profile.stats", { games: p.games, wins: p.wins, gold: p.gold })));
+    }, function (e) { head.replaceChildren(h("p", { class: "error" }, errText(e))); });
+    var before = null;
+    function page() {
+      client.games({ player: id, before: before, limit: 20 }).then(function (r) {
+        if (!r.games.length && before === null) games.appendChild(h("li", { class: "muted" }, t("profile.none")));
+        r.games.forEach(function (g) {
+          var mine = g.players.filter(function (x) { return x.player_id === id; })[0] || {};
+          var others = g.players.filter(function (x) { return x.player_id !== id; }).map(function (x) { return x.name; }).join(", ");
+          var date = new Date(g.ended_at).toLocaleDateString(lang === "zh" ? "zh-CN" : "en");
+          games.appendChild(h("li", { class: mine.winner ? "won" : "" },
+            h("span", { class: "when", text: t("profile.game_line", { date: date, preset: presetName(g.rules.preset), rows: g.rules.rows, cols: g.rules.cols, who: others }) }),
+            h("span", { class: "result", text: (mine.winner ? t("profile.won") + " · " : t("profile.rank", { rank: mine.rank }) + " · ") + t("profile.score", { n: mine.score }) })));
+        });
+        before = r.next_before;
+        more.hidden = before === null || before === undefined;
+      }, function (e) { games.appendChild(h("li", { class: "error" }, errText(e))); });
+    }
+    more.addEventListener("click", page);
+    page();
+  }
+
+  // --- Game ----------------------------------------------------------------
 
   function gamePage(id, watch) {
-    var view = h("div", {}, header(), h("p", { class: "loading" }, "Joining room " + id + "…"));
+    var view = h("div", {}, header(), h("p", { class: "loading" }, t("game.joining", { id: id })));
     show(view);
     room = client.join(id, { as: watch ? "spectator" : "player" });
     var r = room;
+    // play: what the page shows beyond the room's state. last: each seat's
+    // last dig; fresh: the cells the last dig revealed, to animate once;
+    // notice: a skipped turn, explained; ended: a final close code.
+    play = { last: {}, fresh: null, notice: null, ended: null, dropped: null, wasMyTurn: false };
     r.on("state", function () { if (r === room) render(); });
     r.on("status", function (s) {
-      if (s === "reconnecting") setBanner("Connection lost: reconnecting…");
-      else if (s === "open") setBanner("");
+      if (r !== room) return;
+      if (s === "open") { play.dropped = null; setBanner(""); }
+      render();
     });
-    r.on("reconnecting", function (ev) { setBanner("Connection lost: reconnecting (attempt " + ev.attempt + ")…"); });
-    r.on("gave_up", function () { setBanner("Cannot reach the server. Reload the page to try again.", true); });
-    r.on("seat_lost", function () { setBanner("Your seat is gone: watching as a spectator."); });
+    r.on("dropped", function (ev) {
+      if (r !== room || FINAL[ev.code]) return;
+      play.dropped = ev.code || 1006;
+      setBanner(LANGS.en["close." + play.dropped] !== undefined ? t("close." + play.dropped) : t("close.other", { code: play.dropped }), true);
+    });
+    r.on("reconnecting", function (ev) {
+      if (r === room && !play.dropped) setBanner(t("conn.attempt", { n: ev.attempt }), true);
+    });
+    r.on("gave_up", function () { setBanner(t("conn.gave_up"), true); });
+    r.on("seat_lost", function () { setBanner(t("game.seat_lost")); });
     r.on("closed", function (ev) {
-      if (ev.code === 4001) setBanner("This game is open in another tab or device.", true);
-      else if (ev.code === 4000) setBanner("The room was closed.", true);
-      else if (ev.code === 4002) setBanner("You were removed from the room.", true);
-      else if (ev.code === 4003) setBanner("You are banned.", true);
+      if (r !== room || !FINAL[ev.code] || ev.code === 1000) return;
+      play.ended = ev.code;
+      setBanner(t("close." + ev.code), true);
+      render();
+    });
+    r.on("game_started", function () { play.last = {}; play.notice = null; });
+    r.on("dug", function (f) {
+      play.last[f.seat] = f.row + "," + f.col;
+      play.fresh = { row: f.row, col: f.col, cells: {} };
+      f.cells.forEach(function (c) { play.fresh.cells[c.row + "," + c.col] = Math.max(Math.abs(c.row - f.row), Math.abs(c.col - f.col)); });
+      play.notice = null;
+    });
+    r.on("turn_skipped", function (f) {
+      var mine = r.you && r.you.role === "player" && r.you.seat === f.seat;
+      var p = r.state && r.state.players[f.seat];
+      play.notice = mine ? t("game.skip_you_" + (f.reason === "absent" || f.reason === "admin" ? f.reason : "timeout"))
+        : t("game.skip_other", { name: p ? p.name : t("game.someone") });
     });
     r.on("error", function (e) {
-      if (e.code === "unknown_room") show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, "No room " + id), h("p", {}, "It may have closed."), h("button", { onclick: function () { go(BASE + "/"); } }, "Back to the lobby"))));
-      else if (e.code === "unauthorized") { localStorage.removeItem(STORE); route(); }
+      if (r !== room) return;
+      if (e.code === "unknown_room") {
+        show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, t("game.no_room", { id: id })), h("p", {}, t("game.no_room_text")),
+          h("button", { onclick: function () { go(BASE + "/"); } }, t("game.back")))));
+      } else if (e.code === "banned") {
+        play.ended = 4003;
+        setBanner(t("close.4003"), true);
+        render();
+      } else if (e.code === "unauthorized") { localStorage.removeItem(STORE); route(); }
     });
-    if (tick) clearInterval(tick);
     tick = setInterval(function () { if (r === room) countdown(); }, 250);
   }
+
+  // FINAL are the close codes after which the SDK does not reconnect.
+  var FINAL = { 1000: true, 4000: true, 4001: true, 4002: true, 4003: true };
 
   function seatColor(seat) { return "s" + (seat % 8); }
 
@@ -266,80 +510,110 @@
   }
 
   function render() {
+    if (!room || !room.state) return;
     var s = room.state;
-    if (!s) return;
+    var live = room.status === "open" && !play.ended;
     var mySeat = room.you && room.you.seat !== null && room.you.seat !== undefined && room.you.role === "player" ? room.you.seat : null;
-    var myTurn = s.status === "playing" && s.turn === mySeat && room.status === "open";
+    var myTurn = live && s.status === "playing" && s.turn === mySeat;
+    if (myTurn && !play.wasMyTurn && soundOn()) beep();
+    play.wasMyTurn = myTurn;
     var finders = {};
     (s.gold_found || []).forEach(function (g) { finders[g.row + "," + g.col] = g.seat; });
+    var lastBy = {};
+    for (var seatKey in play.last) lastBy[play.last[seatKey]] = Number(seatKey);
+    var fresh = play.fresh;
+    play.fresh = null; // animate once: later renders redraw the cells still
 
-    var board = h("div", { class: "board", role: "grid", "aria-label": "Board", style: "grid-template-columns: repeat(" + s.rules.cols + ", 1fr); --cols: " + s.rules.cols });
+    var board = h("div", { class: "board" + (live ? "" : " off"), role: "grid", "aria-label": t("game.board"), "aria-disabled": myTurn ? null : "true", style: "--cols: " + s.rules.cols });
     for (var r = 0; r < s.rules.rows; r++) {
       for (var c = 0; c < s.rules.cols; c++) {
         var v = s.board[r][c];
+        var key = r + "," + c;
+        var pos = { row: r + 1, col: c + 1 };
         var cell;
         if (v === null) {
-          cell = h("button", { class: "cell undug", "data-row": r, "data-col": c, disabled: !myTurn, "aria-label": "Row " + (r + 1) + ", column " + (c + 1) + ": not dug", onclick: digHandler(r, c) });
+          cell = h("button", { class: "cell undug", "data-row": r, "data-col": c, disabled: !myTurn, "aria-label": t("game.cell_undug", pos), onclick: digHandler(r, c) });
         } else if (v === -1) {
-          var seat = finders[r + "," + c];
-          var who = seat !== undefined && s.players[seat] ? s.players[seat].name : "someone";
-          cell = h("button", { class: "cell gold " + seatColor(seat === undefined ? 0 : seat), "data-row": r, "data-col": c, disabled: true, title: "Gold, dug by " + who, "aria-label": "Row " + (r + 1) + ", column " + (c + 1) + ": gold, dug by " + who }, "◆");
+          var seat = finders[key];
+          var who = seat !== undefined && s.players[seat] ? s.players[seat].name : t("game.someone");
+          pos.name = who;
+          cell = h("button", { class: "cell gold " + seatColor(seat === undefined ? 0 : seat), "data-row": r, "data-col": c, disabled: true, title: t("game.cell_gold", pos), "aria-label": t("game.cell_gold", pos) }, h("span", { class: "nugget", "aria-hidden": "true" }, "◆"));
         } else {
-          cell = h("button", { class: "cell dug n" + v, "data-row": r, "data-col": c, disabled: true, "aria-label": "Row " + (r + 1) + ", column " + (c + 1) + ": " + v }, v > 0 ? String(v) : "");
+          pos.n = v;
+          cell = h("button", { class: "cell dug n" + v, "data-row": r, "data-col": c, disabled: true, "aria-label": t("game.cell_number", pos) }, v > 0 ? String(v) : "");
+        }
+        if (lastBy[key] !== undefined) {
+          var by = s.players[lastBy[key]];
+          cell.classList.add("last", "by-" + seatColor(lastBy[key]));
+          cell.setAttribute("aria-label", cell.getAttribute("aria-label") + " · " + t("game.cell_last", { name: by ? by.name : t("game.someone") }));
+        }
+        if (fresh && fresh.cells[key] !== undefined && v !== null) {
+          cell.classList.add("fresh");
+          cell.style.setProperty("--d", Math.min(fresh.cells[key], 12) * 35 + "ms");
         }
         board.appendChild(cell);
       }
     }
     board.addEventListener("keydown", arrowKeys(s.rules.rows, s.rules.cols));
 
-    var players = h("ul", { class: "players", "aria-label": "Players" }, s.players.map(function (p) {
+    var players = h("ul", { class: "players", "aria-label": t("game.players") }, s.players.map(function (p) {
+      // Away from the server, nobody's connection is known: grey, not green.
+      var dot = !live ? "dot unknown" : "dot" + (p.connected ? " on" : "");
+      var dotTitle = !live ? t("game.unknown_connection") : (p.connected ? t("game.connected") : t("game.disconnected"));
       return h("li", { class: (p.seat === s.turn && s.status === "playing" ? "turn " : "") + (p.left ? "left" : "") },
-        h("span", { class: "sw " + seatColor(p.seat) }), h("span", { class: "dot" + (p.connected ? " on" : ""), title: p.connected ? "connected" : "disconnected" }),
-        h("span", { text: p.name + (p.seat === mySeat ? " (you)" : "") + (p.bot ? " 🤖" : "") }),
+        h("span", { class: "sw " + seatColor(p.seat) }), h("span", { class: dot, title: dotTitle, "aria-label": dotTitle, role: "img" }),
+        h("span", { class: "pname", text: p.name + (p.seat === mySeat ? t("game.you") : "") + (p.bot ? t("bot.suffix") : "") }),
         p.seat === s.turn && s.status === "playing" ? h("span", { id: "countdown", class: "muted" }) : null,
         h("span", { class: "score", text: String(p.score) }));
     }));
 
     var turnLine;
-    if (s.status === "waiting") turnLine = h("p", { class: "turnline" }, "Waiting for players (" + s.players.length + "/" + s.rules.max_players + ")…");
-    else if (s.status === "playing") turnLine = h("p", { class: "turnline" + (myTurn ? " mine" : "") }, myTurn ? "Your turn: dig a cell." : (s.players[s.turn] ? s.players[s.turn].name + " is digging…" : ""));
-    else if (s.status === "finished") turnLine = h("p", { class: "turnline" }, "Game over.");
-    else turnLine = h("p", { class: "turnline" }, "The room is closed.");
+    if (play.ended) turnLine = h("p", { class: "turnline ended", role: "alert" }, t("close.final_hint") + t("close." + play.ended));
+    else if (s.status === "waiting") turnLine = h("p", { class: "turnline" }, t("game.waiting", { n: s.players.length, max: s.rules.max_players }));
+    else if (s.status === "playing") turnLine = h("p", { class: "turnline" + (myTurn ? " mine" : "") }, myTurn ? t("game.your_turn") : (s.players[s.turn] ? t("game.digging", { name: s.players[s.turn].name }) : ""));
+    else if (s.status === "finished") turnLine = h("p", { class: "turnline" }, t("game.over"));
+    else turnLine = h("p", { class: "turnline" }, t("game.closed"));
+    var notice = play.notice && !play.ended && s.status === "playing" ? h("p", { class: "notice", role: "status" }, play.notice) : null;
 
-    var link = location.origin + BASE + "/r/" + s.id;
-    var shareInput = h("input", { value: link, readonly: true, "aria-label": "Share link" });
-    var actions = h("div", { class: "row" },
-      s.status === "waiting" && mySeat !== null && s.players.length >= 2 ? h("button", { class: "primary", onclick: function () { room.start(); } }, "Start") : null,
-      s.status === "waiting" && (saved() || {}).player_id === s.created_by && s.players.length < s.rules.max_players ? addBotControl(s.id) : null,
-      s.status === "finished" && mySeat !== null && !(s.players[mySeat] || {}).rematch ? h("button", { class: "primary", onclick: function () { room.rematch(); } }, "Rematch") : null,
-      s.status === "finished" && mySeat !== null && (s.players[mySeat] || {}).rematch ? h("span", { class: "muted" }, "Waiting for the others to want a rematch…") : null,
-      mySeat !== null && s.status !== "closed" ? h("button", { onclick: function () { if (s.status !== "playing" || confirm("Leave? You forfeit the game.")) { room.leave(); go(BASE + "/"); } } }, "Leave") : null,
-      mySeat === null ? h("span", { class: "muted" }, "You are watching.") : null);
+    var url = location.origin + BASE + "/r/" + s.id;
+    var shareInput = h("input", { value: url, readonly: true, "aria-label": t("game.share") });
+    var actions = h("div", { class: "row actions" },
+      live && s.status === "waiting" && mySeat !== null && s.players.length >= 2 ? h("button", { class: "primary start", onclick: function () { room.start().catch(function (e) { setBanner(errText(e), true); }); } }, t("game.start")) : null,
+      live && s.status === "waiting" && (saved() || {}).player_id === s.created_by && s.players.length < s.rules.max_players ? addBotControl(s.id) : null,
+      live && s.status === "finished" && mySeat !== null && !(s.players[mySeat] || {}).rematch ? h("button", { class: "primary rematch", onclick: function () { room.rematch(); } }, t("game.rematch")) : null,
+      live && s.status === "finished" && mySeat !== null && (s.players[mySeat] || {}).rematch ? h("span", { class: "muted" }, t("game.rematch_wait")) : null,
+      live && mySeat !== null && s.status !== "closed" ? h("button", { class: "leave", onclick: function () { if (s.status !== "playing" || confirm(t("game.leave_confirm"))) { room.leave(); go(BASE + "/"); } } }, t("game.leave")) : null,
+      mySeat === null && !play.ended ? h("span", { class: "muted" }, t("game.spectating")) : null,
+      play.ended ? h("button", { onclick: function () { go(BASE + "/"); } }, t("game.back")) : null);
 
-    var chatInput = h("input", { maxlength: "200", placeholder: "Say something", "aria-label": "Chat" });
+    var chatInput = h("input", { maxlength: "200", placeholder: t("game.chat_placeholder"), "aria-label": t("game.chat"), name: "chat", disabled: !live });
+    var chatList = h("ul", {}, room.messages.slice(-50).map(function (m) { return h("li", {}, h("b", { text: m.name + ": " }), h("span", { text: m.text })); }));
     var chat = h("form", { class: "card chat", onsubmit: function (e) { e.preventDefault(); if (chatInput.value.trim()) { room.chat(chatInput.value); chatInput.value = ""; } } },
-      h("h2", {}, "Chat"),
-      h("ul", {}, room.messages.slice(-30).map(function (m) { return h("li", {}, h("b", { text: m.name + ": " }), h("span", { text: m.text })); })),
-      h("div", { class: "row" }, chatInput, h("button", { type: "submit" }, "Send")));
+      h("h2", {}, t("game.chat")), chatList,
+      h("div", { class: "row" }, chatInput, h("button", { type: "submit", disabled: !live }, t("game.send"))));
 
     var focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.row + "," + document.activeElement.dataset.col : null;
-    var chatFocus = document.activeElement && document.activeElement.getAttribute("aria-label") === "Chat" ? document.activeElement.value : null;
+    var chatFocus = document.activeElement && document.activeElement.name === "chat" ? document.activeElement.value : null;
+    var wrap = app.querySelector(".board-wrap");
+    var scroll = wrap ? [wrap.scrollLeft, wrap.scrollTop] : null;
     show(h("div", {}, header(),
-      h("h1", {}, h("span", { text: s.name }), " ", h("code", { class: "room-id", text: s.id })),
+      h("h1", { class: "room-title" }, h("span", { text: s.name }), " ", h("code", { class: "room-id", text: s.id })),
       h("div", { class: "game" },
-        h("section", {}, turnLine, board, overPanel(s, mySeat)),
+        h("section", { class: "play" }, turnLine, notice, h("div", { class: "board-wrap" }, board), overPanel(s, mySeat)),
         h("aside", {},
-          players, h("p", { class: "muted" }, s.gold_left + " gold left · " + s.spectators + " watching"),
+          players, h("p", { class: "muted counts" }, t("game.gold_left", { n: s.gold_left }) + " · ", h("span", { class: "watching" }, t("game.watching", { n: s.spectators || 0 }))),
           actions,
-          h("div", { class: "share" }, shareInput, h("button", { onclick: function () { shareInput.select(); if (navigator.clipboard) navigator.clipboard.writeText(link); } }, "Copy link")),
+          h("div", { class: "share" }, shareInput, h("button", { onclick: function () { shareInput.select(); if (navigator.clipboard) navigator.clipboard.writeText(url); } }, t("game.copy"))),
           chat))));
+    chatList.scrollTop = chatList.scrollHeight;
+    if (scroll) { var w2 = app.querySelector(".board-wrap"); w2.scrollLeft = scroll[0]; w2.scrollTop = scroll[1]; }
     countdown();
     if (focusKey) {
       var again = app.querySelector('[data-row="' + focusKey.split(",")[0] + '"][data-col="' + focusKey.split(",")[1] + '"]');
       if (again && !again.disabled) again.focus();
     }
-    if (chatFocus !== null) {
-      var ci = app.querySelector('input[aria-label="Chat"]');
+    if (chatFocus !== null && live) {
+      var ci = app.querySelector('input[name="chat"]');
       ci.value = chatFocus;
       ci.focus();
     }
@@ -347,16 +621,20 @@
 
   // addBotControl lets a room's creator fill a seat with a bot.
   function addBotControl(id) {
-    var level = h("select", { "aria-label": "Bot level" },
-      h("option", { value: "easy" }, "Easy bot"), h("option", { value: "normal", selected: true }, "Normal bot"), h("option", { value: "hard" }, "Hard bot"));
+    var level = h("select", { "aria-label": t("lobby.bot_level") },
+      h("option", { value: "easy" }, t("game.bot_easy")), h("option", { value: "normal", selected: true }, t("game.bot_normal")), h("option", { value: "hard" }, t("game.bot_hard")));
     return h("span", { class: "row add-bot" }, level, h("button", {
-      onclick: function () { client.addBot(id, level.value).catch(function (e) { setBanner("No bot: " + e.message); }); }
-    }, "Add bot"));
+      onclick: function () { client.addBot(id, level.value).catch(function (e) { setBanner(t("game.no_bot", { message: errText(e) })); }); }
+    }, t("game.add_bot")));
   }
 
   function digHandler(r, c) {
     return function () {
-      room.dig(r, c).catch(function (e) { if (e.code !== "closed") setBanner("Not dug: " + e.message); setTimeout(function () { setBanner(""); }, 2000); });
+      room.dig(r, c).catch(function (e) {
+        if (e.code === "closed") return;
+        setBanner(t("game.not_dug", { message: errText(e) }));
+        setTimeout(function () { setBanner(""); }, 2000);
+      });
     };
   }
 
@@ -374,35 +652,29 @@
 
   function isMyTurn() {
     var s = room && room.state;
-    return !!s && s.status === "playing" && room.you && room.you.seat === s.turn && room.you.role === "player";
+    return !!s && room.status === "open" && !play.ended && s.status === "playing" && room.you && room.you.seat === s.turn && room.you.role === "player";
   }
 
   function overPanel(s, mySeat) {
     if (s.status !== "finished" || !s.result) return null;
     var res = s.result;
     var won = mySeat !== null && res.winners.indexOf(mySeat) >= 0;
-    var fair = h("p", { class: "fair" }, "Checking fairness…");
+    var fair = h("p", { class: "fair" }, t("over.checking"));
     var key = String(res.game_id);
     if (fairness[key] === undefined) {
       G.verifyFairness(res).then(function (ok) { fairness[key] = ok; if (room) render(); }, function () { fairness[key] = null; if (room) render(); });
     } else if (fairness[key] === null) {
-      fair = h("p", { class: "fair" }, "This browser cannot check the fairness here (it needs HTTPS).");
+      fair = h("p", { class: "fair" }, t("over.no_crypto"));
     } else {
-      fair = fairness[key]
-        ? h("p", { class: "fair ok" }, "✓ Fairness verified: the board was fixed before the first dig (SHA-256 of salt and layout equals the commitment).")
-        : h("p", { class: "fair bad" }, "✗ The commitment does not match the board.");
+      fair = fairness[key] ? h("p", { class: "fair ok" }, t("over.fair")) : h("p", { class: "fair bad" }, t("over.unfair"));
     }
-    return h("div", { class: "card over", role: "region", "aria-label": "Result" },
-      h("h2", {}, won ? (res.winners.length > 1 ? "A shared win!" : "You win!") : "Game over"),
+    return h("div", { class: "card over", role: "region", "aria-label": t("over.result") },
+      h("h2", {}, won ? (res.winners.length > 1 ? t("over.shared") : t("over.you_win")) : t("over.title")),
       // Ranks, not list numbers: equal scores share a rank.
       h("ol", { class: "ranking" }, res.ranking.map(function (st) {
-        return h("li", {}, st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: st.name }), " · " + st.score + " gold" + (st.forfeited ? " (left)" : "") + (st.rank === 1 ? " ★" : ""));
+        return h("li", {}, st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: st.name }), " · " + t("over.gold", { n: st.score }) + (st.forfeited ? t("over.left") : "") + (st.rank === 1 ? " ★" : ""));
       })),
-      h("p", { class: "muted" }, reasonText(res.reason)), fair);
-  }
-
-  function reasonText(r) {
-    return { all_gold: "All the gold is dug.", decided: "Nobody could catch the leader any more.", forfeit: "Too few players were left.", closed: "An admin closed the game." }[r] || r;
+      h("p", { class: "muted" }, LANGS.en["reason." + res.reason] !== undefined ? t("reason." + res.reason) : res.reason), fair);
   }
 
   route();
