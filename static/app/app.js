@@ -413,7 +413,7 @@
     var games = h("ul", { class: "history" });
     var more = h("button", { type: "button", hidden: true }, t("profile.more"));
     show(h("div", {}, header(), h("div", { class: "card profile" }, head, h("h2", {}, t("profile.history")), games, more)));
-    client.player(id).then(function (p) {
+    client.getPlayer(id).then(function (p) {
       head.replaceChildren(h("h1", { class: "pname", text: t("profile.title", { name: p.name }) }),
         h("p", { class: "stats" }, t("profile.stats", { games: p.games, wins: p.wins, gold: p.gold })));
     }, function (e) { head.replaceChildren(h("p", { class: "error" }, errText(e))); });

@@ -10,8 +10,8 @@
   "header.rename": "Rename",
   "header.sign_out": "Sign out",
   "header.sign_out_confirm": "Sign out? This device forgets you: you cannot come back as {name} here, and a new name starts with new stats. To change your name only, use Rename.",
-  "header.sound_on": "🔔 Sound on",
-  "header.sound_off": "🔕 Sound off",
+  "header.sound_on": "♪ Sound on",
+  "header.sound_off": "♪ Sound off",
   "header.sound_label": "Sound on your turn",
   "header.leaderboard": "Leaderboard",
   "header.profile": "My games",
@@ -182,5 +182,5 @@
   "err.network": "The server cannot be reached.",
   "err.timeout": "No answer from the server.",
   "err.other": "Something went wrong ({code}).",
-  "bot.suffix": " 🤖"
+  "bot.suffix": " (bot)"
 };

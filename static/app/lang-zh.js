@@ -9,8 +9,8 @@
   "header.rename": "改名",
   "header.sign_out": "退出登录",
   "header.sign_out_confirm": "确定退出登录？这台设备会忘记你：无法再以 {name} 回来，新名字从零开始统计。只想改名请用“改名”。",
-  "header.sound_on": "🔔 声音开",
-  "header.sound_off": "🔕 声音关",
+  "header.sound_on": "♪ 声音开",
+  "header.sound_off": "♪ 声音关",
   "header.sound_label": "轮到你时提示音",
   "header.leaderboard": "排行榜",
   "header.profile": "我的战绩",
@@ -181,5 +181,5 @@
   "err.network": "连不上服务器。",
   "err.timeout": "服务器没有回应。",
   "err.other": "出错了（{code}）。",
-  "bot.suffix": " 🤖"
+  "bot.suffix": "（机器人）"
 };

@@ -280,9 +280,10 @@
     });
   };
 
-  // player returns a player's public profile: {player_id, name, games,
-  // wins, gold, bot, created_at}.
-  Client.prototype.player = function (id) {
+  // getPlayer returns a player's public profile: {player_id, name, games,
+  // wins, gold, bot, created_at}. (Not "player": client.player is the
+  // signed-in player, {player_id, name}, since the first SDK.)
+  Client.prototype.getPlayer = function (id) {
     return this.http("GET", "/api/players/" + encodeURIComponent(id));
   };
 
