@@ -627,10 +627,10 @@ func TestBotGameInChinese(t *testing.T) {
 		// The switch: English, remembered across a reload.
 		run(t, ctx, "English",
 			chromedp.Click(`button.lang`),
-			browsertest.Until(`document.documentElement.lang === "en" && document.querySelector(".turnline").textContent === "Game over."`),
+			browsertest.Until(`document.documentElement.lang === "en" && (document.querySelector(".turnline") || {}).textContent === "Game over."`),
 			chromedp.Reload(),
 			browsertest.Until(`window.goldmine && window.goldmine.room && window.goldmine.room.state && !!document.querySelector(".turnline")`),
-			browsertest.Until(`document.querySelector(".turnline").textContent === "Game over." && document.documentElement.lang === "en"`))
+			browsertest.Until(`(document.querySelector(".turnline") || {}).textContent === "Game over." && document.documentElement.lang === "en"`))
 	}
 }
 

@@ -562,7 +562,7 @@
       var dotTitle = !live ? t("game.unknown_connection") : (p.connected ? t("game.connected") : t("game.disconnected"));
       return h("li", { class: (p.seat === s.turn && s.status === "playing" ? "turn " : "") + (p.left ? "left" : "") },
         h("span", { class: "sw " + seatColor(p.seat) }), h("span", { class: dot, title: dotTitle, "aria-label": dotTitle, role: "img" }),
-        h("span", { class: "pname", text: p.name + (p.seat === mySeat ? t("game.you") : "") + (p.bot ? t("bot.suffix") : "") }),
+        h("span", { class: "pname", text: p.name + (p.seat === mySeat ? t("game.you") : "") }),
         p.seat === s.turn && s.status === "playing" ? h("span", { id: "countdown", class: "muted" }) : null,
         h("span", { class: "score", text: String(p.score) }));
     }));

@@ -181,6 +181,5 @@
   "err.not_configured": "This server is not set up for that.",
   "err.network": "The server cannot be reached.",
   "err.timeout": "No answer from the server.",
-  "err.other": "Something went wrong ({code}).",
-  "bot.suffix": " (bot)"
+  "err.other": "Something went wrong ({code})."
 };

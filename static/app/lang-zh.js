@@ -180,6 +180,5 @@
   "err.not_configured": "这个服务器没有开启这个功能。",
   "err.network": "连不上服务器。",
   "err.timeout": "服务器没有回应。",
-  "err.other": "出错了（{code}）。",
-  "bot.suffix": "（机器人）"
+  "err.other": "出错了（{code}）。"
 };
