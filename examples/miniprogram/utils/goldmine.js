@@ -17,7 +17,7 @@
 })(typeof globalThis !== "undefined" ? globalThis : this, function () {
   "use strict";
 
-  var VERSION = "1.0.0";
+  var VERSION = "1.1.0";
 
   // Close codes after which reconnecting would be wrong: the member left,
   // the room closed, another connection took the seat, an admin kicked or
@@ -235,8 +235,17 @@
     });
   };
 
-  Client.prototype.listRooms = function (status) {
-    return this.http("GET", "/api/rooms" + (status ? "?status=" + encodeURIComponent(status) : "")).then(function (r) { return r.rooms; });
+  // listRooms lists the public rooms. Its argument is a status
+  // ("waiting", "playing", "finished") or {status, limit, occupied}:
+  // occupied: true keeps only the rooms someone is connected to.
+  Client.prototype.listRooms = function (opts) {
+    if (typeof opts === "string") opts = { status: opts };
+    opts = opts || {};
+    var q = [];
+    if (opts.status) q.push("status=" + encodeURIComponent(opts.status));
+    if (opts.limit) q.push("limit=" + encodeURIComponent(opts.limit));
+    if (opts.occupied) q.push("occupied=1");
+    return this.http("GET", "/api/rooms" + (q.length ? "?" + q.join("&") : "")).then(function (r) { return r.rooms; });
   };
 
   Client.prototype.getRoom = function (id) {
@@ -259,6 +268,40 @@
   // me returns who the client's token signs in: {player_id, name, ...}.
   Client.prototype.me = function () {
     return this.http("GET", "/api/players/me");
+  };
+
+  // rename gives the client's player a new name, keeping its id and
+  // stats. Resolves with {player_id, name}.
+  Client.prototype.rename = function (name) {
+    var self = this;
+    return this.http("PATCH", "/api/players/me", { name: name }).then(function (p) {
+      if (self.player) self.player.name = p.name;
+      return p;
+    });
+  };
+
+  // getPlayer returns a player's public profile: {player_id, name, games,
+  // wins, gold, bot, created_at}. (Not "player": client.player is the
+  // signed-in player, {player_id, name}, since the first SDK.)
+  Client.prototype.getPlayer = function (id) {
+    return this.http("GET", "/api/players/" + encodeURIComponent(id));
+  };
+
+  // games lists finished games, newest first: {player, limit, before}.
+  // Resolves with {games, next_before}; pass next_before as before for
+  // the next page (null: there is none).
+  Client.prototype.games = function (opts) {
+    opts = opts || {};
+    var q = [];
+    if (opts.player) q.push("player=" + encodeURIComponent(opts.player));
+    if (opts.limit) q.push("limit=" + encodeURIComponent(opts.limit));
+    if (opts.before !== undefined && opts.before !== null) q.push("before=" + encodeURIComponent(opts.before));
+    return this.http("GET", "/api/games" + (q.length ? "?" + q.join("&") : ""));
+  };
+
+  // game returns one finished game with its moves, layout and salt.
+  Client.prototype.game = function (id) {
+    return this.http("GET", "/api/games/" + encodeURIComponent(id));
   };
 
   // presets lists the presets rooms can be created from.
@@ -374,6 +417,9 @@
     this._t = null;
     this._stopHeartbeat();
     if (this._stopped || this._paused) return;
+    // Every unasked-for end of a socket, with its close code, before the
+    // reconnect or the final "closed": what a page says while it waits.
+    this.emit("dropped", { code: ev.code, reason: ev.reason || FINAL_CLOSE[ev.code] || "" });
     if (FINAL_CLOSE[ev.code]) {
       this._stopped = true;
       this._rejectAll("closed");
@@ -493,6 +539,7 @@
         this._welcomed = true;
         this.you = f.you;
         this.state = f.room;
+        if (f.room.chat) this.messages = f.room.chat.slice(); // the room's recent chat (an addition)
         var again = this._everOpen;
         this._everOpen = true;
         this._attempt = 0;
@@ -506,11 +553,18 @@
         return;
       case "snapshot":
         this.state = f.room;
+        if (f.room.chat) this.messages = f.room.chat.slice();
         this.emit("snapshot", f);
         this.emit("state", this.state);
         return;
       case "pong":
         this.emit("pong", f);
+        return;
+      case "spectators":
+        // No seq: a count, not an event of the room's log (an addition).
+        if (this.state) this.state.spectators = f.count;
+        this.emit("spectators", f);
+        this.emit("state", this.state);
         return;
       case "error":
         this._error(f);
@@ -631,7 +685,30 @@
     });
   };
 
-  Room.prototype.start = function () { this._send({ type: "start" }); };
+  // start starts the game. It resolves on game_started, or at once when
+  // the game is already running (a room that fills up starts by itself);
+  // it rejects with the server's error (not_enough_players, ...) or when
+  // the room closes.
+  Room.prototype.start = function () {
+    var self = this;
+    return new Promise(function (resolve, reject) {
+      if (self.state && self.state.status === "playing") { resolve(self.state); return; }
+      var offs = [];
+      function done(fn, v) { offs.forEach(function (off) { off(); }); fn(v); }
+      offs.push(self.on("game_started", function () { done(resolve, self.state); }));
+      offs.push(self.on("state", function (s) { if (s && s.status === "playing") done(resolve, s); }));
+      offs.push(self.on("closed", function () { done(reject, GoldmineError("closed", "the room closed")); }));
+      offs.push(self.on("error", function (e) {
+        if (e.code === "already_started") {
+          if (self.state && self.state.status === "playing") done(resolve, self.state);
+          else if (self.state && self.state.status === "finished") done(reject, e); // over: rematch instead
+          return; // otherwise the game_started on its way settles it
+        }
+        if (e.code === "not_enough_players" || e.code === "not_a_player" || e.code === "not_started" || e.code === "unavailable") done(reject, e);
+      }));
+      self._send({ type: "start" });
+    });
+  };
   Room.prototype.rematch = function () { this._send({ type: "rematch" }); };
   Room.prototype.chat = function (text) { this._send({ type: "chat", text: text }); };
   Room.prototype.resync = function () { this._send({ type: "resync" }); };

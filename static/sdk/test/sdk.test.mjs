@@ -368,3 +368,77 @@ test("fairness of a finished game verifies with SubtleCrypto", async () => {
   assert.equal(await G.verifyFairness({ layout, salt, commitment }), true);
   assert.equal(await G.verifyFairness({ layout: layout.replace("1", "0"), salt, commitment }), false);
 });
+
+test("start() resolves on game_started, and at once when the game already runs", async () => {
+  const a = await player("Sia");
+  const b = await player("Teo");
+  const snap = await a.createRoom({ preset: "party", turn_seconds: 0 });
+  const ra = a.join(snap.id);
+  await next(ra, "welcome");
+  const rb = b.join(snap.id);
+  await until(ra, (s) => s.players.length === 2);
+  const s = await ra.start();
+  assert.equal(s.status, "playing");
+  // Started already: resolves, no already_started error.
+  const errors = [];
+  rb.on("error", (e) => errors.push(e.code));
+  await until(rb, (st) => st.status === "playing");
+  const again = await rb.start();
+  assert.equal(again.status, "playing");
+  assert.deepEqual(errors, []);
+  // A room that starts by itself as it fills: start() sent meanwhile resolves too.
+  const c2 = await player("Uli");
+  const d2 = await player("Vic");
+  const snap2 = await c2.createRoom({ preset: "classic", turn_seconds: 0 });
+  const rc = c2.join(snap2.id);
+  await next(rc, "welcome");
+  const rd = d2.join(snap2.id);
+  const started = await rd.start();
+  assert.equal(started.status, "playing");
+  for (const r of [ra, rb, rc, rd]) r.close();
+});
+
+test("games(), getPlayer(), rename() and listRooms({occupied})", async () => {
+  const a = await player("Wes");
+  const b = await player("Xan");
+  const [ra, rb] = await gameOfTwo(a, b);
+  for (let i = 0; ra.state.status === "playing" && i < 200; i++) {
+    const r = ra.state.turn === ra.you.seat ? ra : rb;
+    const [row, col] = firstUndug(r.state);
+    await r.dig(row, col);
+    await inStep(ra, rb);
+  }
+  await until(ra, (s) => s.status === "finished");
+  const page = await a.games({ player: a.player.player_id, limit: 5 });
+  assert.equal(page.games.length, 1);
+  assert.equal(page.games[0].players.length, 2);
+  const prof = await b.getPlayer(a.player.player_id);
+  assert.equal(prof.games, 1);
+  const renamed = await a.rename("Wesley");
+  assert.equal(renamed.name, "Wesley");
+  assert.equal((await a.me()).player_id, a.player.player_id);
+  const occupied = await a.listRooms({ occupied: true });
+  assert.ok(occupied.some((r) => r.id === ra.id));
+  const empty = await a.createRoom({ preset: "classic" });
+  assert.ok(!(await a.listRooms({ occupied: true })).some((r) => r.id === empty.id));
+  assert.ok((await a.listRooms()).some((r) => r.id === empty.id));
+  ra.close();
+  rb.close();
+});
+
+test("spectators and chat history: the count follows who watches, and a late welcome carries the chat", async () => {
+  const a = await player("Yan");
+  const w = await player("Zed");
+  const snap = await a.createRoom({ preset: "classic" });
+  const ra = a.join(snap.id);
+  await next(ra, "welcome");
+  ra.chat("hello, late ones");
+  await next(ra, "chat");
+  const rw = w.join(snap.id, { as: "spectator" });
+  await next(rw, "welcome");
+  assert.deepEqual(rw.messages.map((m) => m.text), ["hello, late ones"]);
+  await until(ra, (s) => s.spectators === 1);
+  rw.close();
+  await until(ra, (s) => s.spectators === 0);
+  ra.close();
+});
