@@ -186,10 +186,12 @@ test("the example plays a classic game to its end, through the background and ba
     await until(() => game.data.result, "the result");
     assert.equal(game.data.status, "finished");
     assert.equal(game.data.result.ranking.length, 2);
-    assert.match(game.data.fair, /^commitment [0-9a-f]{16}… · salt [0-9a-f]+$/);
+    await until(() => game.data.fair.startsWith("✓"), "the fairness check");
+    assert.match(game.data.fair, /^✓ 公平性已验证/);
     const golds = game.data.cells.filter((c) => c.cls.startsWith("gold"));
     assert.equal(golds.length, 10, "all ten gold dug");
-    for (const g of golds) assert.match(g.cls, /^gold s[01]$/, "each gold marked with its finder's colour");
+    for (const g of golds) assert.match(g.cls, /^gold s[01]( last by-s[01])?$/, "each gold marked with its finder's colour");
+    assert.ok(game.data.cells.some((c) => / last by-s0$/.test(c.cls)) && game.data.cells.some((c) => / last by-s1$/.test(c.cls)), "each player's last dig is marked");
 
     assert.equal(game.data.canRematch, true);
     game.rematch();
@@ -204,3 +206,113 @@ test("the example plays a classic game to its end, through the background and ba
     delete globalThis.wx;
   }
 });
+
+// drop cuts a player's sockets with a close code, through the test's control server.
+async function drop(playerID, code) {
+  const res = await fetch(process.env.GOLDMINE_CONTROL + "/drop?player=" + playerID + "&code=" + code, { method: "POST" });
+  assert.equal(res.status, 200, await res.text());
+}
+
+test("a share opened on a fresh install asks for a name, then joins the shared room", async () => {
+  const ben = new G.Client({ baseURL: BASE });
+  await ben.createPlayer("Ben");
+  const snap = await ben.createRoom({ preset: "classic" });
+  const rb = ben.join(snap.id);
+  await until(() => rb.state, "Ben in");
+  const wx = fakeWx(); // nothing stored: a fresh install
+  globalThis.wx = wx;
+  try {
+    const game = miniProgram(wx).open("game");
+    game.onLoad({ id: snap.id }); // must not throw no_token
+    assert.equal(game.data.needName, true);
+    assert.equal(game.room, undefined);
+    game.onName({ detail: { value: "\u200b" } });
+    game.saveName();
+    await until(() => game.data.error, "the refused name");
+    game.onName({ detail: { value: "Nia" } });
+    game.saveName();
+    await until(() => game.data.status === "playing" && game.data.isPlayer, "Nia seated in the shared room");
+    assert.equal(game.data.needName, false);
+    assert.ok(wx.getStorageSync("goldmine.player").token);
+    game.onUnload();
+  } finally {
+    delete globalThis.wx;
+    rb.close();
+  }
+});
+
+test("chat both ways, the watching count, and Start and Leave hidden from spectators", async () => {
+  const ben = new G.Client({ baseURL: BASE });
+  await ben.createPlayer("Ben");
+  const cat = new G.Client({ baseURL: BASE });
+  await cat.createPlayer("Cat");
+  const snap = await ben.createRoom({ preset: "classic" });
+  const rb = ben.join(snap.id);
+  await until(() => rb.state, "Ben in");
+  rb.chat("before you came");
+  const rc = cat.join(snap.id);
+  await until(() => rb.state.status === "playing", "the game");
+  const wx = fakeWx();
+  globalThis.wx = wx;
+  try {
+    const mp = miniProgram(wx);
+    const mei = new G.Client({ baseURL: BASE });
+    const p = await mei.createPlayer("Mei");
+    wx.setStorageSync("goldmine.player", { token: p.token, player_id: p.player_id, name: p.name });
+    mp.app.globalData.client.token = p.token;
+    const game = mp.open("game");
+    game.onLoad({ id: snap.id }); // full: she watches
+    await until(() => game.data.status === "playing" && game.room.you && game.room.you.role === "spectator", "Mei watching");
+    assert.equal(game.data.isPlayer, false, "no Start or Leave for a spectator");
+    const wxml = readFileSync(path.join(ROOT, "pages/game/game.wxml"), "utf8");
+    assert.match(wxml, /wx:if="\{\{isPlayer[^"]*\}\}" bindtap="start"/);
+    assert.match(wxml, /wx:if="\{\{isPlayer[^"]*\}\}" bindtap="leave"/);
+    await until(() => game.data.messages.some((m) => m.text === "before you came"), "the chat from before");
+    await until(() => rb.state.spectators === 1, "Ben sees one watching");
+    assert.equal(game.data.watching, 1);
+    game.onChat({ detail: { value: "hi from the stands" } });
+    game.sendChat();
+    await until(() => rb.messages.some((m) => m.text === "hi from the stands"), "Ben reads Mei");
+    game.onUnload();
+  } finally {
+    delete globalThis.wx;
+    rb.close();
+    rc.close();
+  }
+});
+
+for (const code of [4001, 4002, 4003]) {
+  test(`after close ${code} the page says so and the board is still`, async () => {
+    const ben = new G.Client({ baseURL: BASE });
+    await ben.createPlayer("Ben");
+    const wx = fakeWx();
+    globalThis.wx = wx;
+    try {
+      const mp = miniProgram(wx);
+      const lobby = mp.open("lobby");
+      lobby.onShow();
+      lobby.onName({ detail: { value: "Mei" } });
+      lobby.saveName();
+      await until(() => lobby.data.named, "the player");
+      lobby.onHide();
+      const snap = await mp.app.globalData.client.createRoom({ preset: "classic" });
+      const game = mp.open("game");
+      game.onLoad({ id: snap.id });
+      const rb = ben.join(snap.id);
+      await until(() => game.data.status === "playing" && game.data.mine, "Mei to move");
+      await drop(mp.app.globalData.client.player ? mp.app.globalData.client.player.player_id : wx.getStorageSync("goldmine.player").player_id, code);
+      await until(() => game.data.ended, "the page to know");
+      assert.match(game.data.banner, code === 4001 ? /另一台设备/ : code === 4002 ? /移出/ : /封禁/);
+      assert.equal(game.data.mine, false);
+      assert.equal(game.data.turnText, game.data.banner);
+      const before = game.room.state.seq;
+      game.dig(tap({ row: 0, col: 0 }));
+      await new Promise((r) => setTimeout(r, 100));
+      assert.equal(game.room.state.seq, before, "no dig after the close");
+      game.onUnload();
+      rb.close();
+    } finally {
+      delete globalThis.wx;
+    }
+  });
+}

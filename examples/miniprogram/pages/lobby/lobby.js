@@ -23,7 +23,7 @@ Page({
   onUnload() { clearInterval(this.timer); },
 
   onName(e) { this.setData({ name: e.detail.value }); },
-  onCode(e) { this.setData({ code: e.detail.value.toUpperCase() }); },
+  onCode(e) { this.setData({ code: e.detail.value.trim().toUpperCase() }); },
   onPreset(e) { this.setData({ preset: Number(e.detail.value) }); },
 
   // Play with a name, or with the WeChat account (needs --wechat-appid and
@@ -48,7 +48,8 @@ Page({
   },
 
   refresh() {
-    app.globalData.client.listRooms("waiting").then(
+    // Only rooms someone is in: abandoned ones wait out their idle timeout unlisted.
+    app.globalData.client.listRooms({ status: "waiting", occupied: true }).then(
       (rooms) => this.setData({ rooms: rooms.filter((r) => r.players < r.max_players) }),
       () => {}
     );
