@@ -672,3 +672,111 @@ func TestScreensInBrowser(t *testing.T) {
 		})
 	}
 }
+
+// TestLeaderboardAndProfileInBrowser: after a game against a bot, the
+// lobby leads to the leaderboard and to your own profile with the game.
+func TestLeaderboardAndProfileInBrowser(t *testing.T) {
+	browser := browsertest.New(t, 2*time.Minute)
+	h := newHarness(t, fast, func(o *harnessOpts) { o.assets, o.bots = true, true })
+	ctx := open(t, browser, phoneEN)
+	signUp(t, ctx, h.ts.URL, "Gwen")
+	playBotGame(t, ctx, h)
+	run(t, ctx, "to the lobby, then the leaderboard",
+		chromedp.Navigate(h.ts.URL+"/"),
+		chromedp.WaitVisible(`nav.nav a[href="/leaderboard"]`),
+		chromedp.Click(`nav.nav a[href="/leaderboard"]`),
+		browsertest.Until(`location.pathname === "/leaderboard" && !!document.querySelector("table.leaderboard")`))
+	if txt := eval[string](t, ctx, `document.querySelector("table.leaderboard").innerText`); !strings.Contains(txt, "Gwen") && !strings.Contains(txt, "bot") {
+		t.Fatalf("the leaderboard: %q", txt)
+	}
+	noSideways(t, ctx, "leaderboard")
+	run(t, ctx, "my games",
+		chromedp.Click(`nav.nav a[href^="/p/"]`),
+		browsertest.Until(`location.pathname.startsWith("/p/") && document.querySelectorAll(".history li").length === 1 && !!document.querySelector(".stats")`))
+	stats := eval[string](t, ctx, `document.querySelector(".pname").textContent + " | " + document.querySelector(".stats").textContent + " | " + document.querySelector(".history li").textContent`)
+	if !strings.Contains(stats, "Gwen | 1 games") || !strings.Contains(stats, "bot") {
+		t.Fatalf("the profile: %q", stats)
+	}
+	noSideways(t, ctx, "profile")
+	pageShot(t, ctx, "client-profile-phone-en.png")
+}
+
+// playBotGame plays a classic game against a bot from the lobby to its end.
+func playBotGame(t *testing.T, ctx context.Context, h *harness) {
+	t.Helper()
+	run(t, ctx, "play a bot", chromedp.Click(`form.solo button`),
+		browsertest.Until(`window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`))
+	for moves := 0; ; moves++ {
+		if moves > 200 {
+			t.Fatal("the game did not end")
+		}
+		s := read(t, ctx)
+		if s.Status == "finished" {
+			return
+		}
+		if *s.Turn != *s.Seat {
+			h.clock.Advance(2 * time.Second)
+		} else {
+			sel := `button.cell.undug[data-row="` + itoa(s.Cell[0]) + `"][data-col="` + itoa(s.Cell[1]) + `"]`
+			run(t, ctx, "dig", browsertest.Until(`!document.querySelector('`+sel+`').disabled`), chromedp.Click(sel))
+		}
+		run(t, ctx, "wait", browsertest.Until(`window.goldmine.room.state.seq > `+itoa(s.Seq)))
+	}
+}
+
+// TestLifeInBrowser: a flood's cells are animated, except where the
+// reader prefers reduced motion; the turn sound is off by default, and
+// its switch is remembered and sounds on your turn.
+func TestLifeInBrowser(t *testing.T) {
+	browser := browsertest.New(t, 2*time.Minute)
+	h := newHarness(t, fast, func(o *harnessOpts) { o.assets = true })
+	for _, reduce := range []bool{false, true} {
+		ctx := open(t, browser, desktopEN)
+		if reduce {
+			run(t, ctx, "reduced motion", reducedMotion())
+		}
+		signUp(t, ctx, h.ts.URL, "Liv")
+		if on := eval[bool](t, ctx, `localStorage.getItem("goldmine.sound") === "on"`); on {
+			t.Fatal("the sound is on by default")
+		}
+		run(t, ctx, "sound on", chromedp.Click(`button.sound`), chromedp.Reload(), chromedp.WaitVisible(`button.sound`))
+		if got := eval[string](t, ctx, `document.querySelector("button.sound").getAttribute("aria-pressed")`); got != "true" {
+			t.Fatalf("after a reload the sound switch is %q", got)
+		}
+		run(t, ctx, "create", chromedp.Click(`form.create button.primary`), browsertest.Until(`window.goldmine.room && window.goldmine.room.status === "open"`))
+		id := eval[string](t, ctx, `window.goldmine.room.id`)
+		beeps := eval[int](t, ctx, `window.goldmine.beeps()`)
+		b := joinWS(h, h.player("Bob"), id, "player")
+		run(t, ctx, "my turn, with a sound", browsertest.Until(`window.goldmine.room.state.turn === 0 && window.goldmine.beeps() > `+itoa(beeps)))
+		// Dig a 0 (from the layout), which floods.
+		layout := h.layout(id)
+		zero := -1
+		for i := range 81 {
+			if layout[i] == '1' {
+				continue
+			}
+			r, c, n := i/9, i%9, 0
+			for dr := -1; dr <= 1; dr++ {
+				for dc := -1; dc <= 1; dc++ {
+					if rr, cc := r+dr, c+dc; rr >= 0 && rr < 9 && cc >= 0 && cc < 9 && layout[rr*9+cc] == '1' {
+						n++
+					}
+				}
+			}
+			if n == 0 {
+				zero = i
+				break
+			}
+		}
+		if zero < 0 {
+			t.Skip("no empty cell on this board")
+		}
+		sel := fmt.Sprintf(`button.cell.undug[data-row="%d"][data-col="%d"]`, zero/9, zero%9)
+		run(t, ctx, "flood", chromedp.Click(sel), browsertest.Until(`document.querySelectorAll(".cell.fresh").length > 1`))
+		anim := eval[string](t, ctx, `getComputedStyle(document.querySelector(".cell.fresh")).animationName`)
+		if want := map[bool]string{false: "reveal", true: "none"}[reduce]; anim != want {
+			t.Fatalf("reduced motion %v: the flood's animation is %q, want %q", reduce, anim, want)
+		}
+		b.ws.Close()
+	}
+}
