@@ -109,7 +109,6 @@ func TestWebClientInBrowser(t *testing.T) {
 		if moves == 6 && !reloaded {
 			// Bob reloads: he must come back into his seat, in step.
 			seat := *read(t, bob).Seat
-			shot(t, bob, "client-game.png")
 			if err := chromedp.Do(bob,
 				chromedp.Reload(),
 				browsertest.Until(`window.goldmine && window.goldmine.room && window.goldmine.room.status === "open" && window.goldmine.room.state`),
@@ -132,7 +131,7 @@ func TestWebClientInBrowser(t *testing.T) {
 			t.Fatalf("%s's result panel: %q %v", name, text, err)
 		}
 	}
-	shot(t, alice, "client-over.png")
+	shot(t, alice, "client-over-desktop-en.png")
 	if v := append(aliceCSP(), bobCSP()...); len(v) > 0 {
 		t.Fatalf("CSP violations on the client page:\n%s", strings.Join(v, "\n"))
 	}

@@ -325,7 +325,8 @@
         err.textContent = "";
         var opts = { private: priv.checked };
         if (substitute.checked) opts.bot_substitute = "normal";
-        if (name.value.trim()) opts.name = name.value;
+        // Named in the page's language (the server's default is English).
+        opts.name = name.value.trim() ? name.value : t("lobby.default_room", { name: (saved() || {}).name || "" });
         if (preset.value === "custom") {
           for (var k in fields) opts[k] = Number(fields[k].value);
           opts.extra_turn_on_gold = extra.checked;
