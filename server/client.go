@@ -93,11 +93,11 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 // of the client's languages with the way back, not a JSON error.
 var notFoundPage = template.Must(template.New("404").Parse(`<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Not found · Goldmine</title><link rel="icon" href="{{.}}/favicon.ico">
-<style>body{margin:0;font-family:system-ui,sans-serif;background:#f6f2e7;color:#211e19}main{max-width:32rem;margin:15vh auto;padding:1rem}a{color:#7a5a00;font-weight:600}</style>
-</head><body><main>
-<h1>Page not found</h1><p>There is nothing at this address. <a href="{{.}}/">Back to the lobby</a></p>
-<h1 lang="zh">页面不存在</h1><p lang="zh">这个地址什么也没有。<a href="{{.}}/">返回大厅</a></p>
+<title>Not found · Goldmine</title><link rel="icon" href="{{.Base}}/favicon.ico">
+<link rel="stylesheet" href="{{.CSS}}">
+</head><body><main class="notfound">
+<div class="card"><h1>Page not found</h1><p>There is nothing at this address. <a href="{{.Base}}/">Back to the lobby</a></p></div>
+<div class="card" lang="zh-CN"><h1>页面不存在</h1><p>这个地址什么也没有。<a href="{{.Base}}/">返回大厅</a></p></div>
 </main></body></html>
 `))
 
@@ -111,7 +111,9 @@ func (s *Server) notFound(c *gin.Context) {
 		return
 	}
 	var page bytes.Buffer
-	if err := notFoundPage.Execute(&page, s.cfg.Prefix); err != nil {
+	// The client's own style sheet: the pages' CSP allows no inline style.
+	data := struct{ Base, CSS string }{s.cfg.Prefix, s.cfg.Assets.URL("app/app.css")}
+	if err := notFoundPage.Execute(&page, data); err != nil {
 		s.abort(c, err)
 		return
 	}

@@ -111,8 +111,12 @@ const Goldmine = require("goldmine-sdk");
   await a.createPlayer("Packed");
   await b.createPlayer("Other");
   const snap = await a.createRoom({ preset: "classic", turn_seconds: 0 });
-  const ra = a.join(snap.id), rb = b.join(snap.id);
-  const s = await ra.start();
+  const ra = a.join(snap.id);
+  await new Promise((ok) => ra.on("welcome", ok));
+  const rb = b.join(snap.id);
+  // The room fills up and starts by itself; start() resolves all the same.
+  await new Promise((ok) => rb.on("welcome", ok));
+  const s = await rb.start();
   if (s.status !== "playing") throw new Error("not playing: " + s.status);
   const me = ra.you.seat === s.turn ? ra : rb;
   const dug = await me.dig(0, 0);
