@@ -48,6 +48,13 @@ func open(t *testing.T, browser context.Context, sc screen) context.Context {
 	})); err != nil {
 		t.Fatalf("%s: set up the tab: %v", sc.name, err)
 	}
+	// Nothing the page does may be refused by its Content-Security-Policy.
+	csp := browsertest.WatchCSP(t, ctx)
+	t.Cleanup(func() {
+		if v := csp(); len(v) > 0 {
+			t.Errorf("%s: CSP violations:\n%s", sc.name, strings.Join(v, "\n"))
+		}
+	})
 	return ctx
 }
 
@@ -415,7 +422,7 @@ func TestCloseCodesInBrowser(t *testing.T) {
 			run(t, tab, "second tab", chromedp.Navigate(h.ts.URL+"/r/"+id), browsertest.Until(`window.goldmine && window.goldmine.room && window.goldmine.room.status === "open"`))
 		},
 		"4002": func(t *testing.T, ctx context.Context, id, playerID string) {
-			if err := h.rooms.Kick(id, playerID); err != nil {
+			if err := h.rooms.Kick(id, playerID, ""); err != nil {
 				t.Fatal(err)
 			}
 		},
