@@ -82,7 +82,8 @@ func TestBanInBrowser(t *testing.T) {
 		chromedp.WaitVisible(`input[name=name]`),
 		chromedp.SendKeys(`input[name=name]`, "Mallory again"),
 		chromedp.Click(`button[type=submit]`),
-		browsertest.Until(`(document.querySelector("p.error") || {}).textContent === "you are banned"`),
+		// The error by its code, in the page's language.
+		browsertest.Until(`(document.querySelector("p.error") || {}).textContent === window.goldmine.t("err.banned")`),
 	); err != nil {
 		text, _ := chromedp.Run(ctx, chromedp.Evaluate[string](`document.body.innerText`))
 		t.Fatalf("a new name from the banned browser: %v\n%s", err, text)

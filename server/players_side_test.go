@@ -45,6 +45,9 @@ func TestChatHistory(t *testing.T) {
 	a := h.dial("alice", nil)
 	a.hello(alice.Token, id, "player")
 	for i := 0; i < 55; i++ {
+		if i > 0 && i%10 == 0 {
+			time.Sleep(time.Second) // the room's chat rate: 10 a second, in bursts of 20
+		}
 		a.send(map[string]any{"type": "chat", "text": "line " + itoa(i)})
 		a.expect("chat")
 	}

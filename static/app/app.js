@@ -494,6 +494,10 @@
         setBanner(t("close.4003"), true);
         render();
       } else if (e.code === "unauthorized") { localStorage.removeItem(STORE); route(); }
+      else if (e.code === "chat_limited" || e.code === "rate_limited") {
+        setBanner(errText(e));
+        setTimeout(function () { if (r === room && !play.dropped) setBanner(""); }, 2500);
+      }
     });
     tick = setInterval(function () { if (r === room) countdown(); }, 250);
   }

@@ -171,6 +171,7 @@
   "err.room_full": "The room is full, or its game has started.",
   "err.limit_reached": "You have too many rooms open. Finish or leave one first.",
   "err.rate_limited": "Too fast: wait a moment and try again.",
+  "err.chat_limited": "The chat is busy: wait a moment before the next line.",
   "err.not_your_turn": "It is not your turn.",
   "err.already_dug": "That cell is already dug.",
   "err.not_started": "The game has not started.",

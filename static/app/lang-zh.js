@@ -170,6 +170,7 @@
   "err.room_full": "房间已满，或者游戏已经开始。",
   "err.limit_reached": "你开的房间太多了，先结束或离开一个。",
   "err.rate_limited": "太快了：稍等一下再试。",
+  "err.chat_limited": "聊天太热闹了：稍等一下再发。",
   "err.not_your_turn": "还没轮到你。",
   "err.already_dug": "这个格子已经挖过了。",
   "err.not_started": "游戏还没开始。",

@@ -298,6 +298,7 @@ for (const code of [4001, 4002, 4003]) {
       const snap = await mp.app.globalData.client.createRoom({ preset: "classic" });
       const game = mp.open("game");
       game.onLoad({ id: snap.id });
+      await until(() => game.data.isPlayer, "Mei seated first");
       const rb = ben.join(snap.id);
       await until(() => game.data.status === "playing" && game.data.mine, "Mei to move");
       await drop(mp.app.globalData.client.player ? mp.app.globalData.client.player.player_id : wx.getStorageSync("goldmine.player").player_id, code);
