@@ -46,7 +46,7 @@ func TestChatHistory(t *testing.T) {
 	a.hello(alice.Token, id, "player")
 	for i := 0; i < 55; i++ {
 		if i > 0 && i%10 == 0 {
-			time.Sleep(time.Second) // the room's chat rate: 10 a second, in bursts of 20
+			h.clock.Advance(time.Second) // the room's chat rate, on the rooms' clock: 10 a second, in bursts of 20
 		}
 		a.send(map[string]any{"type": "chat", "text": "line " + itoa(i)})
 		a.expect("chat")
