@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"path/filepath"
 	"strings"
@@ -88,4 +89,37 @@ func TestOneProcessPerNodeID(t *testing.T) {
 		t.Fatalf("after the first closed: %v", err)
 	}
 	second.Close()
+}
+
+// TestCloseReleasesTheNodeLock: once Close returns, the node lock is gone,
+// so a restart (a new process with the same node id) is never refused by
+// the store it just closed. PostgreSQL ends a session, and drops its
+// locks, only some time after the client hung up; a busy server shows
+// that gap to a store reopened at once.
+func TestCloseReleasesTheNodeLock(t *testing.T) {
+	dsn := newPostgresDB(t)
+	ctx := context.Background()
+	db, err := sql.Open("pgx", dsn)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for i := range 20 {
+		s, err := store.Open(ctx, store.Options{Path: dsn, Log: quietLog, Node: "a"})
+		if err != nil {
+			t.Fatalf("open %d: %v", i, err)
+		}
+		if err := s.Close(); err != nil {
+			t.Fatalf("close %d: %v", i, err)
+		}
+		// The node lock's first key is 0x601d0001 (store/postgres.go).
+		var held int
+		if err := db.QueryRowContext(ctx, `SELECT count(*) FROM pg_locks
+			WHERE locktype = 'advisory' AND classid = x'601d0001'::int::oid AND objsubid = 2`).Scan(&held); err != nil {
+			t.Fatal(err)
+		}
+		if held != 0 {
+			t.Fatalf("after close %d the node lock is still held", i)
+		}
+	}
 }

@@ -110,6 +110,21 @@ func (s *Store) lockNode(ctx context.Context, dsn, sync string) (*sql.DB, *sql.C
 	return db, conn, nil
 }
 
+// unlockNode releases the node lock before Close returns. Closing its
+// connection alone is not enough: PostgreSQL ends the session, and drops
+// its locks, some time after the client hung up, and a node restarted in
+// that gap would be refused as a second one with its id.
+func (s *Store) unlockNode(ctx context.Context) error {
+	var ok bool
+	if err := s.nodeLock.QueryRowContext(ctx, "SELECT pg_advisory_unlock(?::int, hashtext(?))", nodeLockKey, s.node).Scan(&ok); err != nil {
+		return fmt.Errorf("store: release the node lock: %w", err)
+	}
+	if !ok {
+		return fmt.Errorf("store: release the node lock: node %q did not hold it", s.node)
+	}
+	return nil
+}
+
 type connector struct{ driver.Connector }
 
 func (c connector) Connect(ctx context.Context) (driver.Conn, error) {

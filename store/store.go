@@ -303,10 +303,8 @@ func (s *Store) Close() error {
 	var unlock error
 	if s.nodeLock != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
-		unlock = s.leaveCluster(ctx)
+		unlock = errors.Join(s.leaveCluster(ctx), s.unlockNode(ctx))
 		cancel()
-		// The advisory lock goes with its session, which ends when the
-		// pool closes its connection.
 		unlock = errors.Join(unlock, s.nodeLock.Close(), s.nodeDB.Close())
 	}
 	// The last connection to close checkpoints the WAL into the database.
