@@ -47,16 +47,23 @@ func (s *Store) checkpointer() {
 			return
 		case <-t.C:
 		}
-		var busy, frames, done int
-		err := s.ckpt.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done)
-		if err != nil {
-			s.log.Error("store: checkpoint", "err", err)
-			continue
-		}
-		if frames > walLimit {
-			if err := s.ckpt.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {
-				s.log.Error("store: checkpoint", "mode", "truncate", "err", err)
-			}
+		s.checkpoint()
+	}
+}
+
+// checkpoint runs one round of the checkpointer, under ckptMu.
+func (s *Store) checkpoint() {
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
+	var busy, frames, done int
+	err := s.ckpt.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(PASSIVE)").Scan(&busy, &frames, &done)
+	if err != nil {
+		s.log.Error("store: checkpoint", "err", err)
+		return
+	}
+	if frames > walLimit {
+		if err := s.ckpt.QueryRowContext(context.Background(), "PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {
+			s.log.Error("store: checkpoint", "mode", "truncate", "err", err)
 		}
 	}
 }

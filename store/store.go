@@ -114,6 +114,10 @@ type Store struct {
 	lease     time.Duration
 
 	ckpt *sql.DB // the checkpointer's connection
+	// ckptMu runs one checkpoint at a time: SQLite refuses a checkpoint
+	// at once, without its busy handler, while another is running, so the
+	// writer's truncating one (wal.go) waits for the checkpointer's.
+	ckptMu sync.Mutex
 	// nodeLock holds PostgreSQL's advisory lock that makes this process the
 	// database's only node (see openPostgres).
 	nodeLock *sql.Conn

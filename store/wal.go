@@ -13,7 +13,9 @@ import (
 // a cap the WAL has a budget, a part of the cap that the database's pages
 // may not use: once the WAL file reaches it, the writer runs a TRUNCATE
 // checkpoint before it answers the commit, and refuses the next commit as
-// a full disk while a reader keeps the checkpoint from emptying the file.
+// a full disk while a reader keeps the checkpoint from emptying the file
+// past the busy timeout. (The checkpointer's own checkpoints are no such
+// reader: the two take turns, see Store.ckptMu.)
 // The database file and its WAL then stay under the cap together (a commit
 // in flight may pass it by its own pages until it is answered).
 
@@ -43,6 +45,11 @@ func (s *Store) boundWAL() bool {
 	if s.walBudget == 0 || s.d.postgres || s.walSize() < s.walBudget {
 		return true
 	}
+	// The checkpointer's passive checkpoint would make this one fail at
+	// once (SQLITE_BUSY, reported as busy = 1): wait for it. Readers are
+	// waited for by the busy timeout.
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
 	var busy, frames, done int
 	if err := s.w.QueryRow("PRAGMA wal_checkpoint(TRUNCATE)").Scan(&busy, &frames, &done); err != nil {
 		s.log.Error("store: checkpoint", "mode", "truncate", "reason", "size cap", "err", err)
