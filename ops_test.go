@@ -8,6 +8,7 @@ import (
 	"net/http"
 	"path/filepath"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -97,6 +98,13 @@ func TestSIGTERM(t *testing.T) {
 // TestIdleSockets opens 10,000 WebSockets that never answer a ping. The
 // server must close every one after the pong wait, and its goroutines must
 // come back to where they were.
+//
+// Opening 10,000 sockets can take longer than the pong wait on a busy
+// machine, so until all of them are counted open the test keeps them
+// alive with unsolicited pongs (RFC 6455 5.5.3; they reset the server's
+// read deadline as an answer does) and still reads nothing. Then it stops
+// sending: from there each socket is silent, and the pong wait runs for all
+// of them at once.
 func TestIdleSockets(t *testing.T) {
 	if testing.Short() {
 		t.Skip("opens 10,000 sockets")
@@ -108,6 +116,40 @@ func TestIdleSockets(t *testing.T) {
 	baseline := p.metric(t, "go_goroutines")
 	host := strings.TrimPrefix(p.url, "http://")
 	conns := make([]net.Conn, n)
+	var mu sync.Mutex // guards conns while the keepalive runs
+	defer func() {
+		mu.Lock()
+		defer mu.Unlock()
+		for _, c := range conns {
+			if c != nil {
+				c.Close()
+			}
+		}
+	}()
+	stop, stopped := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(stopped)
+		// A masked pong with no payload.
+		pong := []byte{0x8a, 0x80, 0, 0, 0, 0}
+		tick := time.NewTicker(500 * time.Millisecond)
+		defer tick.Stop()
+		for {
+			select {
+			case <-stop:
+				return
+			case <-tick.C:
+			}
+			mu.Lock()
+			open := slices.Clone(conns)
+			mu.Unlock()
+			for _, c := range open {
+				if c != nil {
+					c.SetWriteDeadline(time.Now().Add(time.Second))
+					c.Write(pong) // a socket the server closed shows in the count below
+				}
+			}
+		}
+	}()
 	var wg sync.WaitGroup
 	errs := make(chan error, n)
 	for w := 0; w < 50; w++ {
@@ -120,35 +162,35 @@ func TestIdleSockets(t *testing.T) {
 					errs <- err
 					return
 				}
+				mu.Lock()
 				conns[i] = c
+				mu.Unlock()
 			}
 		}(w)
 	}
 	wg.Wait()
 	close(errs)
 	for err := range errs {
+		close(stop)
 		t.Fatal(err)
 	}
-	defer func() {
-		for _, c := range conns {
-			c.Close()
-		}
-	}()
 	// The 101 reaches the client just before the server counts the
-	// session, so the last few may take a moment to show.
+	// session, so the last few may take a moment to show; the keepalive
+	// holds the others open meanwhile, so waiting longer cannot let any go.
 	var open float64
-	for i := 0; i < 100; i++ {
+	for deadline := time.Now().Add(30 * time.Second); time.Now().Before(deadline); time.Sleep(50 * time.Millisecond) {
 		if open = p.metric(t, "goldmine_ws_connections"); open == n {
 			break
 		}
-		time.Sleep(50 * time.Millisecond)
 	}
+	close(stop)
+	<-stopped
 	if open != n {
 		t.Fatalf("%v connections open, want %d", open, n)
 	}
 	peak := p.metric(t, "go_goroutines")
-	// None of them reads, so none answers a ping: after the pong wait the
-	// server closes them all.
+	// None of them reads, and now none sends a pong: after the pong wait
+	// the server closes them all.
 	var goroutines float64
 	for i := 0; i < 600; i++ {
 		time.Sleep(100 * time.Millisecond)
