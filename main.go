@@ -55,6 +55,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdout,
 			return runBench(ctx, args[1:], stdout, stderr)
 		case "duel":
 			return runDuel(ctx, args[1:], stdout, stderr)
+		case "ratings":
+			return runRatings(ctx, args[1:], getenv, stdout, stderr)
 		}
 	}
 	var cfg config

@@ -37,6 +37,8 @@ type Snapshot struct {
 	// BotSubstitute is the level of the bot that takes over from a player
 	// whose reconnect grace runs out during a game, or "" (they forfeit).
 	BotSubstitute string `json:"bot_substitute"`
+	// Rated says whether the room's games change ratings.
+	Rated bool `json:"rated"`
 	// Node and WSURL are as in Summary: set by the server's room API,
 	// empty in the frames of the WebSocket.
 	Node  string `json:"node,omitempty"`
@@ -58,6 +60,11 @@ type PlayerInfo struct {
 	BotLevel string `json:"bot_level,omitempty"`
 	Left     bool   `json:"left"`
 	Rematch  bool   `json:"rematch"`
+	// Rating, RD and RatedGames are the seat's player's rating: the
+	// server's room API fills them in; the WebSocket frames leave them out.
+	Rating     *float64 `json:"rating,omitempty"`
+	RD         *float64 `json:"rd,omitempty"`
+	RatedGames *int     `json:"rated_games,omitempty"`
 }
 
 // GoldFind is a dug gold cell and the seat that dug it.

@@ -133,6 +133,13 @@ type Options struct {
 	// BotSubstitute is Record.BotSubstitute. The room does not judge the
 	// level: Config.Substitute does, when it is needed.
 	BotSubstitute string
+	// Rated is Record.Rated.
+	Rated bool
+	// Reserved, if set, are the only players who may take a seat until
+	// ReservedUntil: quick match seats its matched players this way. The
+	// reservation lives in memory only; after a restart the seats are open.
+	Reserved      []string
+	ReservedUntil time.Time
 }
 
 // Create makes a new, waiting room. It is stored before it is returned.
@@ -170,6 +177,7 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 	for attempt := 0; ; attempt++ {
 		r := m.newRoom(newRoomID(opts.Private), name, opts.Private, creator.ID, m.cfg.Clock.Now(), m.cfg.Presets.Named(opts.Rules))
 		r.botSubstitute = opts.BotSubstitute
+		r.rated, r.reserved, r.reservedUntil = opts.Rated, opts.Reserved, opts.ReservedUntil
 		r.mu.Lock()
 		err := r.save(&Write{Create: true})
 		snap := r.snapshot()

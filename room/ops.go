@@ -34,6 +34,9 @@ func (r *Room) join(p Player, role Role, conn Conn) (*Member, error) {
 		r.resume(i, m)
 		return m, nil
 	}
+	if !r.mayTakeSeat(p) {
+		return nil, fmt.Errorf("room %s: seats reserved for quick match: %w", r.id, ErrRoomFull)
+	}
 	if r.status != Waiting || len(r.seats) >= r.rules.MaxPlayers {
 		return nil, fmt.Errorf("room %s: %s with %d of %d seats: %w", r.id, r.status, len(r.seats), r.rules.MaxPlayers, ErrRoomFull)
 	}
@@ -235,7 +238,7 @@ func (r *Room) finish(w *Write, o game.Outcome) {
 		Layout: layout, Salt: r.salt, Commitment: game.Commitment(r.salt, layout)}
 	rec := &GameRecord{RoomID: r.id, GameNo: r.gameNo, Rules: r.rules, Seed: r.seed, First: r.first,
 		Layout: layout, Salt: r.salt, Commitment: res.Commitment, Reason: o.Reason,
-		Moves: slices.Clone(r.moves), StartedAt: r.startedAt, EndedAt: r.now()}
+		Moves: slices.Clone(r.moves), StartedAt: r.startedAt, EndedAt: r.now(), Rated: r.rated}
 	winner := map[int]bool{}
 	for _, s := range o.Winners {
 		winner[s] = true
@@ -245,7 +248,7 @@ func (r *Room) finish(w *Write, o game.Outcome) {
 		res.Ranking = append(res.Ranking, Standing{Seat: st.Seat, PlayerID: s.PlayerID, Name: s.Name,
 			Score: st.Score, Rank: st.Rank, Forfeited: st.Forfeited})
 		rec.Players = append(rec.Players, GamePlayer{Seat: st.Seat, PlayerID: s.PlayerID, Name: s.Name, Bot: s.Bot,
-			Score: st.Score, Rank: st.Rank, Winner: winner[st.Seat], Forfeited: st.Forfeited})
+			Score: st.Score, Rank: st.Rank, Winner: winner[st.Seat], Forfeited: st.Forfeited, BotLevel: s.BotLevel})
 	}
 	slices.SortFunc(rec.Players, func(a, b GamePlayer) int { return a.Seat - b.Seat })
 	w.Game = rec

@@ -57,7 +57,7 @@ func (m *Manager) rebuild(s Saved) (*Room, error) {
 	now := m.cfg.Clock.Now()
 	r.status, r.seq, r.gameNo, r.seed, r.salt, r.first = rec.Status, rec.Seq, rec.GameNo, rec.Seed, rec.Salt, rec.First
 	r.startedAt, r.lastGameID = rec.StartedAt, rec.LastGameID
-	r.botSubstitute = rec.BotSubstitute
+	r.botSubstitute, r.rated = rec.BotSubstitute, rec.Rated
 	for _, sr := range rec.Seats {
 		r.seats = append(r.seats, &seat{SeatRecord: sr, awaySince: now})
 	}

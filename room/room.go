@@ -115,6 +115,10 @@ type Room struct {
 	rules     game.Rules
 	// botSubstitute is Record.BotSubstitute.
 	botSubstitute string
+	// rated is Record.Rated; reserved and reservedUntil are Options'.
+	rated         bool
+	reserved      []string
+	reservedUntil time.Time
 
 	// chatMu lets one chat line at a time wait for mu, and chatLimit is
 	// the room's chat rate, nil for none (Member.Chat). The limiter locks
@@ -183,7 +187,7 @@ func (r *Room) record() Record {
 		ID: r.id, Name: r.name, Private: r.private, CreatedBy: r.createdBy, CreatedAt: r.createdAt,
 		Rules: r.rules, Status: r.status, Seq: r.seq, Seats: seats, GameNo: r.gameNo,
 		Seed: r.seed, Salt: r.salt, First: r.first, StartedAt: r.startedAt, LastGameID: r.lastGameID,
-		UpdatedAt: r.now(), BotSubstitute: r.botSubstitute,
+		UpdatedAt: r.now(), BotSubstitute: r.botSubstitute, Rated: r.rated,
 	}
 }
 
@@ -414,7 +418,7 @@ func (r *Room) snapshot() Snapshot {
 		ID: r.id, Name: r.name, Status: r.status, Seq: r.seq, Rules: r.rules, Players: r.players(),
 		Spectators: len(r.spectators), GoldLeft: r.rules.Gold, Private: r.private,
 		CreatedAt: r.createdAt, CreatedBy: r.createdBy, Game: r.gameNo, GoldFound: []GoldFind{},
-		BotSubstitute: r.botSubstitute,
+		BotSubstitute: r.botSubstitute, Rated: r.rated,
 	}
 	if r.g == nil {
 		s.Board = game.HiddenView(r.rules.Rows, r.rules.Cols)

@@ -72,6 +72,8 @@ type Record struct {
 	// player whose reconnect grace ran out during a game, or "" to have
 	// that player forfeit. Set at creation.
 	BotSubstitute string
+	// Rated rooms' games change the players' ratings. Set at creation.
+	Rated bool
 }
 
 // SeatRecord is the durable state of a seat.
@@ -119,6 +121,9 @@ type GameRecord struct {
 	Moves     []MoveRecord
 	StartedAt time.Time
 	EndedAt   time.Time
+	// Rated is the room's Record.Rated: the store rates the game if it
+	// counts (package rating).
+	Rated bool
 }
 
 // GamePlayer is one seat of a finished game.
@@ -131,4 +136,6 @@ type GamePlayer struct {
 	Rank      int    `json:"rank"`
 	Winner    bool   `json:"winner"`
 	Forfeited bool   `json:"forfeited"`
+	// BotLevel is a bot's level, which fixes its rating.
+	BotLevel string `json:"bot_level,omitempty"`
 }

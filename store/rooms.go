@@ -126,11 +126,11 @@ func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 	r := w.Room
 	if w.Create {
 		_, err := tx.Exec(`INSERT INTO rooms (name, private, created_by, created_at, rules, status, seq, seats,
-			game_no, seed, salt, first_seat, started_at, updated_at, bot_substitute, owner, id)
-			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			game_no, seed, salt, first_seat, started_at, updated_at, bot_substitute, owner, rated, id)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 			r.Name, r.Private, r.CreatedBy, ms(r.CreatedAt), string(rules), string(r.Status), r.Seq,
 			string(seats), r.GameNo, int64(r.Seed), r.Salt, r.First, ms(r.StartedAt), ms(r.UpdatedAt),
-			r.BotSubstitute, s.node, r.ID)
+			r.BotSubstitute, s.node, r.Rated, r.ID)
 		if err != nil {
 			return fmt.Errorf("store: create room %s: %w", r.ID, err)
 		}
@@ -179,6 +179,11 @@ func (s *Store) saveGame(tx *sql.Tx, g *room.GameRecord, rules, moves []byte) (i
 	if _, err := tx.Stmt(s.ps.lastGame).Exec(id, g.RoomID); err != nil {
 		return 0, fmt.Errorf("store: save room %s: %w", g.RoomID, err)
 	}
+	// In the game's own transaction, so that a rating never misses or
+	// doubles a game (ratings.go).
+	if err := s.rateGame(tx, id, g); err != nil {
+		return 0, err
+	}
 	return id, nil
 }
 
@@ -203,7 +208,7 @@ type querier interface {
 // liveRooms is LiveRooms of the live rooms that match where, read with q.
 func (s *Store) liveRooms(ctx context.Context, q querier, where string, args ...any) ([]room.Saved, error) {
 	rows, err := q.QueryContext(ctx, `SELECT id, name, private, created_by, created_at, rules, status, seq, seats,
-		game_no, seed, salt, first_seat, started_at, coalesce(last_game_id, 0), updated_at, log_from, bot_substitute
+		game_no, seed, salt, first_seat, started_at, coalesce(last_game_id, 0), updated_at, log_from, bot_substitute, rated
 		FROM rooms WHERE status <> 'closed' AND (`+where+`) ORDER BY created_at`, args...)
 	if err != nil {
 		return nil, fmt.Errorf("store: live rooms: %w", err)
@@ -217,7 +222,7 @@ func (s *Store) liveRooms(ctx context.Context, q querier, where string, args ...
 		var created, started, updated, seed, from int64
 		var rules, seats, status string
 		if err := rows.Scan(&r.ID, &r.Name, &r.Private, &r.CreatedBy, &created, &rules, &status, &r.Seq, &seats,
-			&r.GameNo, &seed, &r.Salt, &r.First, &started, &r.LastGameID, &updated, &from, &r.BotSubstitute); err != nil {
+			&r.GameNo, &seed, &r.Salt, &r.First, &started, &r.LastGameID, &updated, &from, &r.BotSubstitute, &r.Rated); err != nil {
 			return nil, fmt.Errorf("store: live rooms: %w", err)
 		}
 		r.CreatedAt, r.StartedAt, r.UpdatedAt = fromMS(created), fromMS(started), fromMS(updated)

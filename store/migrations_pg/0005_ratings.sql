@@ -1,0 +1,23 @@
+-- Glicko-2 ratings: see migrations/0007_ratings.sql.
+ALTER TABLE rooms ADD COLUMN rated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE games ADD COLUMN rated INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE game_players ADD COLUMN bot_level TEXT NOT NULL DEFAULT '';
+CREATE TABLE ratings (
+    player_id  TEXT PRIMARY KEY REFERENCES players (id),
+    rating     DOUBLE PRECISION NOT NULL,
+    rd         DOUBLE PRECISION NOT NULL,
+    volatility DOUBLE PRECISION NOT NULL,
+    games      INTEGER NOT NULL,
+    updated_at BIGINT NOT NULL
+);
+CREATE INDEX ratings_rating ON ratings (games, rating);
+CREATE TABLE rating_changes (
+    game_id   BIGINT NOT NULL REFERENCES games (id),
+    player_id TEXT NOT NULL REFERENCES players (id),
+    rating_before DOUBLE PRECISION NOT NULL,
+    rating_after  DOUBLE PRECISION NOT NULL,
+    rd_before DOUBLE PRECISION NOT NULL,
+    rd_after  DOUBLE PRECISION NOT NULL,
+    PRIMARY KEY (game_id, player_id)
+);
+CREATE INDEX rating_changes_player ON rating_changes (player_id, game_id);
