@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"goldmine/bots"
+	"goldmine/match"
 	"goldmine/room"
 	"goldmine/server"
 	"goldmine/store"
@@ -55,6 +56,7 @@ type config struct {
 	AdminPassword     string
 	Grace             time.Duration
 	BotDelay          time.Duration
+	MatchBotAfter     time.Duration
 	AbsentSkip        time.Duration
 	RoomIdle          time.Duration
 	MaxSpectators     int
@@ -122,6 +124,7 @@ func (cfg *config) flags(name string, out io.Writer) *flag.FlagSet {
 	fs.StringVar(&cfg.WeChatAPI, "wechat-api", server.DefaultWeChatAPI, "base URL of WeChat's API, for jscode2session")
 	fs.DurationVar(&cfg.Grace, "grace", room.DefaultGrace, "how long a disconnected player keeps their seat")
 	fs.DurationVar(&cfg.BotDelay, "bot-delay", bots.DefaultDelay, "a bot's mean pause before it digs")
+	fs.DurationVar(&cfg.MatchBotAfter, "match-bot-after", match.DefaultBotAfter, "how long a quick-match player waits before a bot of their rating takes the other seat")
 	fs.DurationVar(&cfg.AbsentSkip, "absent-skip", room.DefaultAbsentSkip, "longest turn of a disconnected player")
 	fs.DurationVar(&cfg.RoomIdle, "room-idle", room.DefaultIdleTimeout, "close a room nobody has been connected to for this long")
 	fs.IntVar(&cfg.MaxSpectators, "max-spectators", room.DefaultMaxSpectators, "spectators per room")

@@ -121,8 +121,8 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		Rooms: app.RoomConfig{Grace: cfg.Grace, AbsentSkip: cfg.AbsentSkip, IdleTimeout: cfg.RoomIdle,
 			MaxSpectators: cfg.MaxSpectators, MaxRooms: appCap(cfg.MaxRooms), MaxRoomsPerPlayer: appCap(cfg.MaxRoomsPerUser),
 			ChatRate: appRate(cfg.ChatRate), ChatBurst: cfg.ChatBurst},
-		BotDelay: cfg.BotDelay,
-		Node:     cfg.NodeID, AdvertiseURL: cfg.AdvertiseURL, Lease: cfg.Lease, PublicURL: publicURL(cfg),
+		BotDelay: cfg.BotDelay, MatchBotAfter: cfg.MatchBotAfter,
+		Node: cfg.NodeID, AdvertiseURL: cfg.AdvertiseURL, Lease: cfg.Lease, PublicURL: publicURL(cfg),
 		Backups: app.BackupConfig{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep},
 	})
 	if err != nil {

@@ -28,6 +28,7 @@ import (
 	"goldmine/bots"
 	"goldmine/cluster"
 	"goldmine/game"
+	"goldmine/match"
 	"goldmine/room"
 	"goldmine/server"
 	"goldmine/static"
@@ -112,6 +113,10 @@ type Config struct {
 	// included, for the links it logs (the admin setup link). Default
 	// AdvertiseURL; with neither, a bare path is logged.
 	PublicURL string
+
+	// MatchBotAfter is how long a quick-match player waits before a bot
+	// takes the other seat (default match.DefaultBotAfter).
+	MatchBotAfter time.Duration
 }
 
 // RoomConfig are the rooms' timers and limits; zero values take the
@@ -165,6 +170,7 @@ type Server struct {
 	stopCluster context.CancelFunc
 	clusterDone chan struct{}
 	backups     *scheduledBackups // nil without BackupConfig.Dir
+	match       *match.Service
 }
 
 // New opens the database, recovers the rooms that were live when it last
@@ -232,6 +238,9 @@ func New(cfg Config) (_ *Server, err error) {
 	s.bots = bots.New(bots.Config{Rooms: s.rooms, Players: s.store, Log: s.log, Delay: cfg.BotDelay})
 	defer func() {
 		if err != nil {
+			if s.match != nil {
+				s.match.Close()
+			}
 			s.bots.Close()
 			s.rooms.Close()
 		}
@@ -271,10 +280,26 @@ func New(cfg Config) (_ *Server, err error) {
 	if s.cluster != nil {
 		scfg.Cluster = s.cluster
 	}
+	// The service makes rooms through the server (StartMatch), which
+	// answers its requests: built in that order, tied by the closures.
+	var srv *server.Server
+	s.match = match.New(match.Config{
+		Queue: s.matchQueue(),
+		Rules: match.Rules{BotAfter: cfg.MatchBotAfter, MaxPlayers: func(preset string) int {
+			r, _ := catalog.Preset(preset)
+			return r.MaxPlayers
+		}},
+		Start: func(ctx context.Context, m match.Match) (match.Placed, error) { return srv.StartMatch(ctx, m) },
+		Open:  func(p match.Placed) bool { return srv.MatchOpen(p) },
+		Log:   s.log,
+	})
+	scfg.Match = s.match
 	s.srv, err = server.New(scfg)
 	if err != nil {
 		return nil, err
 	}
+	srv = s.srv
+	go s.match.Run()
 	registerOpsMetrics(metrics.Registry(), s.store, cfg.DB)
 	if s.backups, err = newBackups(cfg.Backups, s.store, metrics.Registry(), s); err != nil {
 		return nil, err
@@ -349,6 +374,7 @@ func (s *Server) Close(ctx context.Context) error {
 		close(s.closed)
 	}
 	s.console.Close()
+	s.match.Close()
 	if s.cluster != nil {
 		// No adoption while this node stops; its lease ends with the
 		// store, after the last write.

@@ -135,11 +135,12 @@ type Options struct {
 	BotSubstitute string
 	// Rated is Record.Rated.
 	Rated bool
-	// Reserved, if set, are the only players who may take a seat until
-	// ReservedUntil: quick match seats its matched players this way. The
-	// reservation lives in memory only; after a restart the seats are open.
-	Reserved      []string
-	ReservedUntil time.Time
+	// Reserved, if set, are the only players who may take a seat for
+	// ReserveFor after the room is made: quick match seats its matched
+	// players this way. The reservation lives in memory only; after a
+	// restart the seats are open.
+	Reserved   []string
+	ReserveFor time.Duration
 }
 
 // Create makes a new, waiting room. It is stored before it is returned.
@@ -163,21 +164,27 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 	// The slot is reserved before the save and held until the room is in
 	// the map or the save failed: a check under a read lock followed by
 	// a save outside it let every racing create pass the limit.
-	if err := m.reserve(creator.ID); err != nil {
+	// A room with reserved seats is quick match's, made by the server for
+	// its players: it counts against the rooms in all, not the player's.
+	limitFor := creator.ID
+	if len(opts.Reserved) > 0 {
+		limitFor = ""
+	}
+	if err := m.reserve(limitFor); err != nil {
 		return Snapshot{}, err
 	}
 	reserved := true
 	defer func() {
 		if reserved {
 			m.mu.Lock()
-			m.unreserve(creator.ID)
+			m.unreserve(limitFor)
 			m.mu.Unlock()
 		}
 	}()
 	for attempt := 0; ; attempt++ {
 		r := m.newRoom(newRoomID(opts.Private), name, opts.Private, creator.ID, m.cfg.Clock.Now(), m.cfg.Presets.Named(opts.Rules))
 		r.botSubstitute = opts.BotSubstitute
-		r.rated, r.reserved, r.reservedUntil = opts.Rated, opts.Reserved, opts.ReservedUntil
+		r.rated, r.reserved, r.reservedUntil = opts.Rated, opts.Reserved, r.createdAt.Add(opts.ReserveFor)
 		r.mu.Lock()
 		err := r.save(&Write{Create: true})
 		snap := r.snapshot()
@@ -198,7 +205,7 @@ func (m *Manager) Create(ctx context.Context, creator Player, opts Options) (Sna
 		// The room takes its slot's place in the same critical section,
 		// so that it is never counted twice nor not at all.
 		m.add(r)
-		m.unreserve(creator.ID)
+		m.unreserve(limitFor)
 		reserved = false
 		m.mu.Unlock()
 		r.mu.Lock()
@@ -217,10 +224,12 @@ func (m *Manager) reserve(creator string) error {
 	if m.cfg.MaxRooms > 0 && len(m.rooms)+m.creating >= m.cfg.MaxRooms {
 		return fmt.Errorf("room: %d live rooms: %w", len(m.rooms)+m.creating, ErrLimit)
 	}
-	if m.cfg.MaxRoomsPerPlayer > 0 {
+	if m.cfg.MaxRoomsPerPlayer > 0 && creator != "" {
 		n := m.creatingBy[creator]
 		for _, r := range m.rooms {
-			if r.createdBy == creator {
+			// Quick match's rooms are not the player's doing (reserved
+			// is set at creation and never changes: no lock needed).
+			if r.createdBy == creator && len(r.reserved) == 0 {
 				n++
 			}
 		}

@@ -188,8 +188,14 @@ func (s *Server) getPlayer(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
+	r, err := s.store.Rating(c.Request.Context(), p.ID)
+	if err != nil {
+		s.abort(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, gin.H{"player_id": p.ID, "name": p.Name, "games": p.Games, "wins": p.Wins,
-		"gold": p.Gold, "bot": p.Bot, "created_at": p.CreatedAt})
+		"gold": p.Gold, "bot": p.Bot, "created_at": p.CreatedAt,
+		"rating": r.Rating.Rating, "rd": r.RD, "rated_games": r.Games})
 }
 
 // createRoomReq is the body of POST /api/rooms: a preset and overrides.
@@ -205,6 +211,7 @@ type createRoomReq struct {
 	EndWhenDecided  *bool   `json:"end_when_decided"`
 	Private         *bool   `json:"private"`
 	BotSubstitute   *string `json:"bot_substitute"`
+	Rated           *bool   `json:"rated"`
 }
 
 // rules resolves the preset (classic when none is named) and applies the
@@ -263,7 +270,7 @@ func (s *Server) createRoom(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	opts := room.Options{Rules: rules, Private: req.Private != nil && *req.Private}
+	opts := room.Options{Rules: rules, Private: req.Private != nil && *req.Private, Rated: req.Rated != nil && *req.Rated}
 	if req.BotSubstitute != nil && *req.BotSubstitute != "" {
 		l, err := solver.ParseLevel(*req.BotSubstitute)
 		if err != nil {
@@ -284,6 +291,7 @@ func (s *Server) createRoom(c *gin.Context) {
 		return
 	}
 	snap.Node, snap.WSURL = s.nodeID(), s.ownWSURL(c.Request)
+	s.withRatings(c.Request.Context(), &snap)
 	c.JSON(http.StatusCreated, snap)
 }
 
@@ -381,6 +389,7 @@ func (s *Server) listRooms(c *gin.Context) {
 
 func (s *Server) getRoom(c *gin.Context) {
 	if snap, ok := s.roomHere(c, c.Param("id")); ok {
+		s.withRatings(c.Request.Context(), &snap)
 		c.JSON(http.StatusOK, snap)
 	}
 }
@@ -402,6 +411,15 @@ func (s *Server) leaderboard(c *gin.Context) {
 	limit, err := intQuery(c, "limit", 100)
 	if err != nil {
 		s.abort(c, err)
+		return
+	}
+	switch c.Query("by") {
+	case "", "wins":
+	case "rating":
+		s.ratingBoard(c, int(limit))
+		return
+	default:
+		s.abort(c, errorf(http.StatusBadRequest, "bad_request", "by must be wins or rating"))
 		return
 	}
 	period := c.DefaultQuery("period", store.PeriodAll)

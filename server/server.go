@@ -39,6 +39,7 @@ type Store interface {
 	Games(ctx context.Context, f store.GamesFilter) ([]room.GameRecord, error)
 	Game(ctx context.Context, id int64) (store.Game, error)
 	Leaderboard(ctx context.Context, period string, limit int) ([]store.Standing, error)
+	RatingStore
 }
 
 // Config configures a Server. Zero limits take the defaults below.
@@ -98,6 +99,8 @@ type Config struct {
 	// frame, separated by spaces; empty means DefaultFrameAncestors
 	// ('self'). A host embedding the client in its own pages names itself.
 	FrameAncestors string
+	// Match is quick match (POST /api/match); nil answers 501.
+	Match Matcher
 }
 
 // Bots seats bots in waiting rooms; package bots implements it.

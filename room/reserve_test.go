@@ -1,0 +1,47 @@
+package room_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"goldmine/game"
+	"goldmine/room"
+)
+
+// TestReservedSeats: a quick-match room seats only its matched players
+// (and bots) until the reservation runs out, then anyone; and a rated
+// room's games carry the flag to the store.
+func TestReservedSeats(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "goldmine.db"))
+	clock := room.NewFakeClock(t0)
+	m := newManager(st, clock)
+	rules, _ := game.Preset("party")
+	rules.MaxPlayers = 4
+	snap, err := m.Create(ctx, room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: rules, Rated: true,
+		Reserved: []string{"ann", "bob"}, ReserveFor: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !snap.Rated {
+		t.Fatal("snapshot not rated")
+	}
+	if _, err := m.Join(ctx, snap.ID, room.Player{ID: "eve", Name: "Eve"}, room.RolePlayer, &conn{}); !errors.Is(err, room.ErrRoomFull) {
+		t.Fatalf("a stranger's join = %v, want ErrRoomFull", err)
+	}
+	for _, p := range []room.Player{{ID: "bob", Name: "Bob"}, {ID: "bot1", Name: "Bot", Bot: true}} {
+		if _, err := m.Join(ctx, snap.ID, p, room.RolePlayer, &conn{}); err != nil {
+			t.Fatalf("%s: %v", p.ID, err)
+		}
+	}
+	if _, err := m.Join(ctx, snap.ID, room.Player{ID: "eve", Name: "Eve"}, room.RolePlayer, &conn{}); err == nil {
+		t.Fatal("a stranger joined a reserved room")
+	}
+	clock.Advance(30 * time.Second)
+	if _, err := m.Join(ctx, snap.ID, room.Player{ID: "eve", Name: "Eve"}, room.RolePlayer, &conn{}); err != nil {
+		t.Fatalf("after the reservation: %v", err)
+	}
+}
