@@ -352,12 +352,16 @@ func (s *Server) Handler() http.Handler { return s.srv.Handler() }
 // a listener that only the monitoring network reaches.
 func (s *Server) MetricsHandler() http.Handler { return s.srv.MetricsHandler() }
 
-// Drain ends the console's live streams (server-sent events), which would
-// otherwise hold http.Server.Shutdown up for as long as an admin's browser
-// stays. Register it with the host's server, before serving:
+// Drain ends the console's live streams (server-sent events) and quick
+// match's long polls (which answer 202 at once), which would otherwise hold
+// http.Server.Shutdown up for as long as an admin's browser stays or a
+// poll lasts. Register it with the host's server, before serving:
 //
 //	hs.RegisterOnShutdown(gm.Drain)
-func (s *Server) Drain() { s.console.Close() }
+func (s *Server) Drain() {
+	s.console.Close()
+	s.match.Close()
+}
 
 // Close shuts Goldmine down in order: the console's live streams end,
 // every WebSocket is closed with 1001 "server restarting" (clients
