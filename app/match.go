@@ -3,7 +3,11 @@ package app
 import "goldmine/match"
 
 // matchQueue is where quick match keeps its tickets: in memory on a single
-// node. (A cluster's shared queue: see store.MatchQueue.)
+// node, and in the shared database in a cluster, so that players queued at
+// different nodes meet.
 func (s *Server) matchQueue() match.Queue {
+	if q, err := s.store.MatchQueue(); err == nil {
+		return q
+	}
 	return nil
 }

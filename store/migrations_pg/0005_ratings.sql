@@ -21,3 +21,17 @@ CREATE TABLE rating_changes (
     PRIMARY KEY (game_id, player_id)
 );
 CREATE INDEX rating_changes_player ON rating_changes (player_id, game_id);
+-- Quick match's queue in a cluster (package match): one ticket per player,
+-- shared by every node so that players on different nodes meet. One node
+-- at a time pairs the open tickets (an advisory lock) and writes where
+-- each match was seated. Times are milliseconds of the nodes' clocks.
+CREATE TABLE match_tickets (
+    player_id TEXT PRIMARY KEY,
+    name      TEXT NOT NULL,
+    preset    TEXT NOT NULL,
+    rating    DOUBLE PRECISION NOT NULL,
+    since     BIGINT NOT NULL,
+    seen      BIGINT NOT NULL,
+    placed    TEXT NOT NULL DEFAULT '', -- JSON of match.Placed once matched
+    placed_at BIGINT NOT NULL DEFAULT 0
+);
