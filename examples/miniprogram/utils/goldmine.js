@@ -313,6 +313,67 @@
     return this.http("GET", "/api/leaderboard" + (period ? "?period=" + period : "")).then(function (r) { return r.players; });
   };
 
+  // quickMatch queues for a game against someone of your rating (POST
+  // /api/match, long polls, called again after each "waiting") and
+  // resolves with the joined Room (after its welcome) once matched; the
+  // Room's `match` is the server's answer ({players, bot, ...}). Options:
+  // preset (default "classic"), signal (an AbortSignal: aborting leaves the
+  // queue with DELETE /api/match and rejects with code "aborted"), wait_s
+  // (each poll's wait, default 25), onWaiting(waited_ms), and Room options.
+  // A bot of your strength takes the other seat if nobody comes in time.
+  Client.prototype.quickMatch = function (opts) {
+    opts = opts || {};
+    var self = this;
+    var signal = opts.signal;
+    var body = { preset: opts.preset || "classic" };
+    if (opts.wait_s !== undefined) body.wait_s = opts.wait_s;
+    var roomOpts = assign({}, opts, { as: "player" });
+    delete roomOpts.signal; delete roomOpts.preset; delete roomOpts.wait_s; delete roomOpts.onWaiting;
+    return new Promise(function (resolve, reject) {
+      var done = false;
+      var room = null;
+      function finish(err, value) {
+        if (done) return;
+        done = true;
+        if (signal && signal.removeEventListener) signal.removeEventListener("abort", onAbort);
+        if (err) reject(err); else resolve(value);
+      }
+      function onAbort() {
+        if (done) return;
+        if (room) room.close();
+        // The server answers the poll in flight with "cancelled".
+        self.http("DELETE", "/api/match").catch(function () {});
+        finish(GoldmineError("aborted", "quick match cancelled"));
+      }
+      if (signal) {
+        if (signal.aborted) return onAbort();
+        signal.addEventListener("abort", onAbort);
+      }
+      function poll() {
+        if (done) return;
+        self.http("POST", "/api/match", body).then(function (r) {
+          if (done) return;
+          if (r.status === "waiting") {
+            if (opts.onWaiting) { try { opts.onWaiting(r.waited_ms); } catch (e) { if (typeof console !== "undefined") console.error(e); } }
+            return poll();
+          }
+          if (r.status !== "matched") return finish(GoldmineError("cancelled", "left the queue"));
+          room = new Room(self, r.room.id, assign({}, self.options, roomOpts));
+          room.match = r;
+          // In a cluster the room may be on another node: its ws_url.
+          if (r.room.node && r.room.ws_url) room._wsURL = r.room.ws_url;
+          var offWelcome = room.on("welcome", function () { offWelcome(); offClosed(); finish(null, room); });
+          var offClosed = room.on("closed", function (ev) {
+            offWelcome(); offClosed();
+            finish(GoldmineError("closed", "the matched room closed before the welcome", { event: ev }));
+          });
+          room.connect();
+        }, function (err) { finish(err); });
+      }
+      poll();
+    });
+  };
+
   // join opens a Room: {as: "player" | "spectator"} and Room options.
   Client.prototype.join = function (roomID, options) {
     if (!this.token) throw GoldmineError("no_token", "create a player (or set a token) before joining");

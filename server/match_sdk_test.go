@@ -1,0 +1,30 @@
+package server_test
+
+import (
+	"context"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"goldmine/internal/nodetest"
+)
+
+// TestSDKQuickMatch runs the SDK's quick-match tests
+// (static/sdk/test/match.test.mjs) on Node against a real server with quick
+// match, whose bots come after 3 s (this test only: the default is 20 s).
+func TestSDKQuickMatch(t *testing.T) {
+	node, args := nodetest.Find(t)
+	h := matchHarness(t, 3*time.Second)
+	abs, _ := filepath.Abs("../static/sdk/test/match.test.mjs")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, node, append(args, abs)...)
+	cmd.Env = append(os.Environ(), "GOLDMINE_URL="+h.ts.URL, "NODE_NO_WARNINGS=1")
+	out, err := cmd.CombinedOutput()
+	t.Logf("node:\n%s", out)
+	if err != nil {
+		t.Fatalf("the SDK's quick-match tests failed: %v", err)
+	}
+}
