@@ -38,6 +38,13 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 		fmt.Fprintf(stderr, "Usage: goldmine bench [flags]\n\nPlays real games against a server through protocol v1 and reports throughput, latency and errors.\n\n")
 		fs.PrintDefaults()
 	}
+	var mcfg loadgen.MatchConfig
+	matchMode := fs.Bool("match", false, "quick-match mode: --match-players enter the queue over --match-arrive, play and queue again (see benchMatch)")
+	fs.IntVar(&mcfg.Players, "match-players", 2000, "with --match: players in all")
+	fs.DurationVar(&mcfg.Arrive, "match-arrive", 60*time.Second, "with --match: the first arrivals spread over this long")
+	fs.StringVar(&mcfg.DB, "match-db", "", "with --match: the server's SQLite file, to give each player a random rating first")
+	fs.Float64Var(&mcfg.RatingMin, "match-rating-min", 800, "with --match and --match-db: lowest random rating")
+	fs.Float64Var(&mcfg.RatingMax, "match-rating-max", 2200, "with --match and --match-db: highest random rating")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -46,6 +53,11 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	if !quiet && !asJSON {
 		cfg.Progress = stderr
+	}
+	if *matchMode {
+		mcfg.URL, mcfg.Duration, mcfg.Preset, mcfg.Think, mcfg.PID, mcfg.Seed, mcfg.Progress =
+			cfg.URL, cfg.Duration, cfg.Preset, cfg.Think, cfg.PID, cfg.Seed, cfg.Progress
+		return benchMatch(ctx, mcfg, asJSON, stdout, stderr)
 	}
 	rep, err := loadgen.Run(ctx, cfg)
 	if err != nil {
@@ -92,4 +104,39 @@ func printReport(w io.Writer, r loadgen.Report) {
 	if r.ServerRSSMB != nil {
 		fmt.Fprintf(w, "server RSS    %.1f MB (peak %.1f MB)\n", *r.ServerRSSMB, *r.ServerPeakMB)
 	}
+}
+
+// benchMatch is `goldmine bench --match`: the quick-match benchmark.
+func benchMatch(ctx context.Context, cfg loadgen.MatchConfig, asJSON bool, stdout, stderr io.Writer) int {
+	rep, err := loadgen.RunMatch(ctx, cfg)
+	if err != nil {
+		fmt.Fprintln(stderr, "goldmine bench:", err)
+		return 1
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(rep)
+		return 0
+	}
+	fmt.Fprintf(stdout, "\ntarget          %s\n", rep.URL)
+	fmt.Fprintf(stdout, "players         %d over %.1f s\n", rep.Players, rep.Seconds)
+	fmt.Fprintf(stdout, "matches         %d, %d with a bot (%.1f%%), %d games finished\n", rep.Matches, rep.BotMatches,
+		100*rep.BotShare, rep.GamesFinished)
+	l := rep.CloseArrivals
+	fmt.Fprintf(stdout, "time to match   p50 %.0f  p99 %.0f  max %.0f ms  (later player of pairs arriving within 1 s; %d pairs)\n",
+		l.P50, l.P99, l.Max, l.Count)
+	l = rep.CloseInWindow
+	fmt.Fprintf(stdout, "  in window     p50 %.0f  p99 %.0f  max %.0f ms  (of those, pairs within ±100 of each other; %d pairs)\n",
+		l.P50, l.P99, l.Max, l.Count)
+	l = rep.AllWaits
+	fmt.Fprintf(stdout, "all waits       p50 %.0f  p99 %.0f  max %.0f ms  (%d)\n", l.P50, l.P99, l.Max, l.Count)
+	fmt.Fprintf(stdout, "rating gap      %.1f mean, human pairs\n", rep.MeanGap)
+	if rep.CPUSeconds > 0 {
+		fmt.Fprintf(stdout, "server CPU      %.1f s, %.1f ms per match (playing the games included)\n", rep.CPUSeconds, rep.CPUPerMatchMS)
+	}
+	if len(rep.Errors) > 0 {
+		fmt.Fprintf(stdout, "errors          %v\n", rep.Errors)
+	}
+	return 0
 }

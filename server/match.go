@@ -196,7 +196,7 @@ func (s *Server) StartMatch(ctx context.Context, m match.Match) (match.Placed, e
 }
 
 // MatchOpen reports whether a placed match's room still waits for its
-// players, for package match: a tab that asks again then gets the same
+// players to start its first game, for package match: a tab that asks again then gets the same
 // room, and one that asks after the game began queues anew. A room on
 // another node counts as waiting until the reservation runs out.
 func (s *Server) MatchOpen(p match.Placed) bool {
@@ -204,5 +204,7 @@ func (s *Server) MatchOpen(p match.Placed) bool {
 	if err != nil {
 		return p.Node != s.nodeID()
 	}
-	return snap.Status == room.Waiting
+	// Game 0: a room whose players all left after its game is waiting
+	// again, but it is no longer this match's.
+	return snap.Status == room.Waiting && snap.Game == 0
 }

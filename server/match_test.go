@@ -275,3 +275,26 @@ func (c *client) skipTo(typ string) frame {
 		}
 	}
 }
+
+// TestMatchAfterTheGame: once the matched game is over and its players
+// left the room (which waits again, empty), a new POST queues anew instead
+// of answering with the old room.
+func TestMatchAfterTheGame(t *testing.T) {
+	h := matchHarness(t, 0)
+	ann, bob := h.player("Ann"), h.player("Bob")
+	_, r := h.matchAll(map[string]any{"wait_s": 10}, ann, bob)
+	id := r[0].Room["id"].(string)
+	ca, cb := h.dial("ann", nil), h.dial("bob", nil)
+	ca.hello(ann.Token, id, "player")
+	cb.hello(bob.Token, id, "player")
+	ca.skipTo("game_started")
+	ca.send(map[string]any{"type": "leave"}) // a forfeit ends the game
+	cb.skipTo("game_over")
+	cb.send(map[string]any{"type": "leave"})
+	time.Sleep(100 * time.Millisecond)
+	for _, p := range []player{ann, bob} {
+		if code, again := h.quickMatch(p, map[string]any{"wait_s": 0}); code != 202 {
+			t.Fatalf("%s after the game: %d %+v (room %s)", p.Name, code, again, id)
+		}
+	}
+}
