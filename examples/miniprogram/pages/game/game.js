@@ -40,6 +40,9 @@ Page({
 
   onLoad(query) {
     this.id = String(query.id || "");
+    // A quick match hands over the room it joined already.
+    this.matched = (query.matched && app.globalData.matched) || null;
+    app.globalData.matched = null;
     this.setData({ id: this.id });
     // A share opened on a fresh install: no player yet. Ask for a name
     // (or a WeChat login) here, then join the shared room.
@@ -71,7 +74,8 @@ Page({
   },
 
   open() {
-    const room = app.globalData.client.join(this.id);
+    const room = this.matched || app.globalData.client.join(this.id);
+    this.matched = null;
     app.globalData.room = room;
     this.room = room;
     this.last = {};
@@ -96,6 +100,7 @@ Page({
       if (e.code === "unknown_room") this.setData({ banner: "没有这个房间 · No such room" });
       else if (e.code === "banned") this.setData({ banner: CLOSED[4003], ended: true, mine: false });
     });
+    if (room.state) this.draw();
     this.tick = setInterval(() => this.countdown(), 500);
   },
 

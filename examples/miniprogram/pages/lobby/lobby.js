@@ -9,7 +9,9 @@ Page({
     presetLabels: ["经典 Classic 9×9", "Flags 16×16", "派对 Party 14×14"],
     preset: 0,
     rooms: [],
-    error: ""
+    error: "",
+    searching: false,
+    elapsed: 0
   },
 
   onShow() {
@@ -20,7 +22,36 @@ Page({
   },
 
   onHide() { clearInterval(this.timer); },
-  onUnload() { clearInterval(this.timer); },
+  onUnload() { clearInterval(this.timer); this.cancelMatch(); },
+
+  // Quick match: the main button. The SDK long-polls the queue and
+  // resolves with the joined room, against a person of the player's rating
+  // or, after 20 s, a bot of it. Mini-programs may lack AbortController:
+  // the SDK only needs a signal with aborted and addEventListener.
+  quickMatch() {
+    const preset = this.data.presets[this.data.preset];
+    const signal = { aborted: false, fns: [], addEventListener(_, fn) { this.fns.push(fn); }, removeEventListener() {} };
+    this.signal = signal;
+    const started = Date.now();
+    this.setData({ searching: true, elapsed: 0, error: "" });
+    this.clock = setInterval(() => this.setData({ elapsed: Math.floor((Date.now() - started) / 1000) }), 1000);
+    app.globalData.client.quickMatch({ preset, signal }).then((room) => {
+      clearInterval(this.clock);
+      this.setData({ searching: false });
+      app.globalData.matched = room;
+      wx.navigateTo({ url: "/pages/game/game?id=" + room.id + "&matched=1" });
+    }, (e) => {
+      clearInterval(this.clock);
+      this.setData({ searching: false, error: e.code === "aborted" ? "" : e.message });
+    });
+  },
+
+  cancelMatch() {
+    const signal = this.signal;
+    if (!signal || signal.aborted) return;
+    signal.aborted = true;
+    signal.fns.forEach((fn) => fn());
+  },
 
   onName(e) { this.setData({ name: e.detail.value }); },
   onCode(e) { this.setData({ code: e.detail.value.trim().toUpperCase() }); },
