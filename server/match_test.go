@@ -13,7 +13,7 @@ import (
 
 // matchHarness is a harness with quick match, wired as package app wires
 // it. botAfter is --match-bot-after (0: the default 20 s).
-func matchHarness(t *testing.T, botAfter time.Duration) *harness {
+func matchHarness(t *testing.T, botAfter time.Duration, opts ...func(*harnessOpts)) *harness {
 	t.Helper()
 	var srv *server.Server
 	svc := match.New(match.Config{
@@ -26,10 +26,10 @@ func matchHarness(t *testing.T, botAfter time.Duration) *harness {
 		Start: func(ctx context.Context, m match.Match) (match.Placed, error) { return srv.StartMatch(ctx, m) },
 		Open:  func(p match.Placed) bool { return srv.MatchOpen(p) },
 	})
-	h := newHarness(t, fast, func(o *harnessOpts) {
+	h := newHarness(t, append([]func(*harnessOpts){fast, func(o *harnessOpts) {
 		o.bots = true
 		o.srv = func(c *serverConfig) { c.Match = svc }
-	})
+	}}, opts...)...)
 	srv = h.srv
 	go svc.Run()
 	t.Cleanup(svc.Close) // before the harness closes: cleanups run last first
