@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"goldmine/game"
 	"goldmine/match"
 	"goldmine/rating"
 	"goldmine/room"
@@ -35,6 +36,25 @@ type matchReq struct {
 	WaitS  *int   `json:"wait_s"`
 }
 
+// check resolves the preset (classic when none is named) and the wait.
+func (req matchReq) check(presets *game.Catalog) (preset string, wait int, err error) {
+	preset = req.Preset
+	if preset == "" {
+		preset = "classic"
+	}
+	if _, ok := presets.Preset(preset); !ok {
+		return "", 0, errorf(http.StatusBadRequest, "invalid_rules",
+			fmt.Sprintf("unknown preset %q: use %s", preset, strings.Join(presets.Names(), ", ")))
+	}
+	wait = defaultMatchWait
+	if req.WaitS != nil {
+		if wait = *req.WaitS; wait < 0 || wait > maxMatchWait {
+			return "", 0, errorf(http.StatusBadRequest, "bad_request", fmt.Sprintf("wait_s must be 0..%d", maxMatchWait))
+		}
+	}
+	return preset, wait, nil
+}
+
 var errNoMatch = errorf(http.StatusNotImplemented, "not_configured", "this server has no quick match")
 
 // postMatch is POST /api/match: join the queue (or find one's place in
@@ -58,21 +78,10 @@ func (s *Server) postMatch(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	name := req.Preset
-	if name == "" {
-		name = "classic"
-	}
-	if _, ok := s.cfg.Presets.Preset(name); !ok {
-		s.abort(c, errorf(http.StatusBadRequest, "invalid_rules",
-			fmt.Sprintf("unknown preset %q: use %s", name, strings.Join(s.cfg.Presets.Names(), ", "))))
+	name, wait, err := req.check(s.cfg.Presets)
+	if err != nil {
+		s.abort(c, err)
 		return
-	}
-	wait := defaultMatchWait
-	if req.WaitS != nil {
-		if wait = *req.WaitS; wait < 0 || wait > maxMatchWait {
-			s.abort(c, errorf(http.StatusBadRequest, "bad_request", fmt.Sprintf("wait_s must be 0..%d", maxMatchWait)))
-			return
-		}
 	}
 	r, err := s.store.Rating(c.Request.Context(), p.ID)
 	if err != nil {
