@@ -165,6 +165,9 @@ func (s *Service) Wait(ctx context.Context, t Ticket, wait time.Duration) (Outco
 		return Outcome{}, fmt.Errorf("match: enter: %w", err)
 	}
 	if e.Placed == nil {
+		// Seen now: a client that calls with short waits keeps its
+		// ticket alive even if no poll tick falls inside its calls.
+		s.cfg.Queue.Touch(ctx, t.PlayerID, t.Since)
 		select {
 		case s.kick <- struct{}{}:
 		default:
