@@ -29,6 +29,9 @@ const (
 	DefaultIdle = 10 * time.Second
 )
 
+// startParallel caps the rooms one round makes at once.
+const startParallel = 64
+
 // Config configures a Service.
 type Config struct {
 	// Queue holds the tickets; nil means a MemQueue.
@@ -113,16 +116,28 @@ func (s *Service) round() {
 	now := s.cfg.Now()
 	n := 0
 	err := s.cfg.Queue.Round(ctx, now.Add(-s.cfg.Idle), now.Add(-s.cfg.Reserve), func(open []Ticket) []Placement {
-		var out []Placement
-		for _, m := range Pair(now, open, s.cfg.Rules) {
-			p, err := s.cfg.Start(ctx, m)
-			if err != nil {
-				s.cfg.Log.Error("match: cannot make the room", "preset", m.Preset, "players", len(m.Players), "err", err)
-				p = Placed{Failed: true}
-			}
-			p.At = s.cfg.Now()
-			out = append(out, Placement{Match: m, Placed: p})
+		matches := Pair(now, open, s.cfg.Rules)
+		out := make([]Placement, len(matches))
+		// The rooms are made side by side: each one's creation waits for
+		// a commit of the store, and concurrent ones share a group commit,
+		// where one after the other a busy round would take seconds.
+		sem := make(chan struct{}, startParallel)
+		var wg sync.WaitGroup
+		for i, m := range matches {
+			wg.Add(1)
+			sem <- struct{}{}
+			go func() {
+				defer func() { <-sem; wg.Done() }()
+				p, err := s.cfg.Start(ctx, m)
+				if err != nil {
+					s.cfg.Log.Error("match: cannot make the room", "preset", m.Preset, "players", len(m.Players), "err", err)
+					p = Placed{Failed: true}
+				}
+				p.At = s.cfg.Now()
+				out[i] = Placement{Match: m, Placed: p}
+			}()
 		}
+		wg.Wait()
 		n = len(out)
 		return out
 	})

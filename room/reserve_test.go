@@ -45,3 +45,35 @@ func TestReservedSeats(t *testing.T) {
 		t.Fatalf("after the reservation: %v", err)
 	}
 }
+
+// TestMatchRoomClosesWhenPlayed: a quick-match room whose game was played
+// and that everyone left closes after MatchRoomIdle, not the 10 minutes of
+// other rooms.
+func TestMatchRoomClosesWhenPlayed(t *testing.T) {
+	ctx := context.Background()
+	st := openStore(t, filepath.Join(t.TempDir(), "goldmine.db"))
+	clock := room.NewFakeClock(t0)
+	m := newManager(st, clock)
+	rules, _ := game.Preset("classic")
+	snap, err := m.Create(ctx, room.Player{ID: "ann", Name: "Ann"}, room.Options{Rules: rules, Rated: true,
+		Reserved: []string{"ann", "bob"}, ReserveFor: 30 * time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a, _ := m.Join(ctx, snap.ID, room.Player{ID: "ann", Name: "Ann"}, room.RolePlayer, &conn{})
+	b, _ := m.Join(ctx, snap.ID, room.Player{ID: "bob", Name: "Bob"}, room.RolePlayer, &conn{})
+	if err := a.Leave(); err != nil { // a forfeit: the game is over
+		t.Fatal(err)
+	}
+	if err := b.Leave(); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(room.MatchRoomIdle - time.Second)
+	if _, err := m.Snapshot(snap.ID); err != nil {
+		t.Fatalf("closed too early: %v", err)
+	}
+	clock.Advance(2 * time.Second)
+	if _, err := m.Snapshot(snap.ID); !errors.Is(err, room.ErrUnknownRoom) {
+		t.Fatalf("after MatchRoomIdle: %v, want the room closed", err)
+	}
+}

@@ -195,8 +195,20 @@ func (r *Room) armIdle() {
 		return
 	}
 	if r.idle == nil {
-		r.idle = r.m.cfg.Clock.AfterFunc(r.m.cfg.IdleTimeout, r.onIdle)
+		r.idle = r.m.cfg.Clock.AfterFunc(r.idleTimeout(), r.onIdle)
 	}
+}
+
+// MatchRoomIdle is how long a quick-match room whose game was played stays
+// with nobody in it: its players queue for the next match rather than
+// come back to it, and a busy queue makes such rooms by the thousand.
+const MatchRoomIdle = 30 * time.Second
+
+func (r *Room) idleTimeout() time.Duration {
+	if len(r.reserved) > 0 && r.gameNo > 0 {
+		return min(r.m.cfg.IdleTimeout, MatchRoomIdle)
+	}
+	return r.m.cfg.IdleTimeout
 }
 
 func (r *Room) onIdle() {
