@@ -60,6 +60,7 @@ var errNoMatch = errorf(http.StatusNotImplemented, "not_configured", "this serve
 // postMatch is POST /api/match: join the queue (or find one's place in
 // it) and wait for a match.
 func (s *Server) postMatch(c *gin.Context) {
+	// A banned player's token gets 403 banned here (bearer).
 	p, err := s.bearer(c)
 	if err != nil {
 		s.abort(c, err)
@@ -67,10 +68,6 @@ func (s *Server) postMatch(c *gin.Context) {
 	}
 	if s.cfg.Match == nil {
 		s.abort(c, errNoMatch)
-		return
-	}
-	if err := s.matchBanCheck(c.Request.Context(), p); err != nil {
-		s.abort(c, err)
 		return
 	}
 	var req matchReq
@@ -140,21 +137,6 @@ func (s *Server) deleteMatch(c *gin.Context) {
 		return
 	}
 	c.Status(http.StatusNoContent)
-}
-
-// matchBanCheck is where quick match refuses banned players with 403
-// banned. HOOK for h4's bans: today a banned player's token already fails
-// in bearer (401 unauthorized, identity.go), so this only catches a ban
-// that lands between the two reads.
-func (s *Server) matchBanCheck(ctx context.Context, p room.Player) error {
-	sp, err := s.store.Player(ctx, p.ID)
-	if err != nil {
-		return err
-	}
-	if sp.Banned() {
-		return errorf(http.StatusForbidden, "banned", "this player is banned")
-	}
-	return nil
 }
 
 // StartMatch makes the room of a quick match: rated, with the matched

@@ -236,7 +236,10 @@ func TestMatchTwoTabs(t *testing.T) {
 
 func TestMatchValidation(t *testing.T) {
 	h := matchHarness(t, 0)
-	ann := h.player("Ann")
+	ann, banned := h.player("Ann"), h.player("Mallory")
+	if err := h.st.SetBanned(context.Background(), banned.ID, true); err != nil {
+		t.Fatal(err)
+	}
 	for _, tt := range []struct {
 		name   string
 		token  string
@@ -250,6 +253,7 @@ func TestMatchValidation(t *testing.T) {
 		{"PresetType", ann.Token, map[string]any{"preset": 3}, 400, "bad_request"},
 		{"WaitTooLong", ann.Token, map[string]any{"wait_s": 31}, 400, "bad_request"},
 		{"WaitNegative", ann.Token, map[string]any{"wait_s": -1}, 400, "bad_request"},
+		{"Banned", banned.Token, map[string]any{}, 403, "banned"},
 		{"TooLarge", ann.Token, `{"preset":"` + string(make([]byte, 70000)) + `"}`, 413, "too_large"},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
