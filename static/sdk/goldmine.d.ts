@@ -110,6 +110,27 @@ export declare class Client {
   presets(): Promise<Preset[]>;
   leaderboard(period?: "all" | "week"): Promise<LeaderboardEntry[]>;
   join(roomID: string, options?: RoomOptions): Room;
+  /** Quick match (POST /api/match, long-polled): resolves with the joined Room once paired, with a person of
+   * the player's rating or, after --match-bot-after, a bot of it. Aborting `signal` leaves the queue and rejects
+   * with code "aborted"; leaving from another tab rejects with "cancelled". */
+  quickMatch(opts?: QuickMatchOptions): Promise<Room & { match: MatchAnswer }>;
+}
+
+export interface QuickMatchOptions extends RoomOptions {
+  preset?: string;
+  signal?: { aborted: boolean; addEventListener(type: "abort", fn: () => void): void; removeEventListener?(type: "abort", fn: () => void): void };
+  /** Each poll's wait in seconds, 0..30 (default 25). */
+  wait_s?: number;
+  onWaiting?: (waitedMS: number) => void;
+}
+
+/** POST /api/match's answer once matched. */
+export interface MatchAnswer {
+  status: "matched";
+  room: Snapshot;
+  players: { player_id: string; name: string; rating: number; bot?: boolean }[];
+  bot: boolean;
+  waited_ms: number;
 }
 
 /** The events of a Room, with their payloads. */
