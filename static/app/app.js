@@ -514,6 +514,58 @@
     el.textContent = d ? Math.max(0, Math.ceil((d - Date.now()) / 1000)) + " s" : "";
   }
 
+  // gameView is the game page's frame, built once per page: the board's
+  // cells and the chat's form stay the same elements from frame to frame,
+  // so that a tap or a half-typed line is never lost to a redraw (a chat
+  // line or a spectator coming in redraws only what it changed). Parts
+  // that come and go sit in slots.
+  function gameView() {
+    var v = play.view;
+    if (v && app.contains(v.root)) return v;
+    v = play.view = { slots: {}, sigs: {}, cells: [], rows: 0, cols: 0 };
+    v.board = h("div", { class: "board", role: "grid", "aria-label": t("game.board") });
+    // One handler for every cell, on the board: it reads the cell from the
+    // event, so it holds whatever the cell shows when the tap lands.
+    v.board.addEventListener("click", function (e) {
+      var b = e.target && e.target.closest ? e.target.closest("button.cell") : null;
+      if (!b || !v.board.contains(b) || b.disabled || !b.classList.contains("undug")) return;
+      dig(Number(b.dataset.row), Number(b.dataset.col));
+    });
+    v.board.addEventListener("keydown", arrowKeys);
+    v.name = h("span");
+    v.id = h("code", { class: "room-id" });
+    v.chatList = h("ul");
+    v.chatInput = h("input", { maxlength: "200", placeholder: t("game.chat_placeholder"), "aria-label": t("game.chat"), name: "chat" });
+    v.chatSend = h("button", { type: "submit" }, t("game.send"));
+    var chat = h("form", { class: "card chat", onsubmit: function (e) {
+      e.preventDefault();
+      if (room && v.chatInput.value.trim()) { room.chat(v.chatInput.value); v.chatInput.value = ""; }
+    } }, h("h2", {}, t("game.chat")), v.chatList, h("div", { class: "row" }, v.chatInput, v.chatSend));
+    v.shareInput = h("input", { readonly: true, "aria-label": t("game.share") });
+    var share = h("div", { class: "share" }, v.shareInput, h("button", { onclick: function () {
+      v.shareInput.select();
+      if (navigator.clipboard) navigator.clipboard.writeText(v.shareInput.value);
+    } }, t("game.copy")));
+    function slot(name) { return (v.slots[name] = document.createComment(name)); }
+    v.root = h("div", {}, header(),
+      h("h1", { class: "room-title" }, v.name, " ", v.id),
+      h("div", { class: "game" },
+        h("section", { class: "play" }, slot("turn"), slot("notice"), h("div", { class: "board-wrap" }, v.board), slot("over")),
+        h("aside", {}, slot("players"), slot("counts"), slot("actions"), share, chat)));
+    show(v.root);
+    return v;
+  }
+
+  // put fills a slot of the view, unless what it shows is unchanged (sig):
+  // buttons in it stay under the finger.
+  function put(v, name, sig, make) {
+    if (sig !== null && v.sigs[name] === sig) return;
+    v.sigs[name] = sig;
+    var node = make() || document.createComment(name);
+    v.slots[name].replaceWith(node);
+    v.slots[name] = node;
+  }
+
   function render() {
     if (!room || !room.state) return;
     var s = room.state;
@@ -522,105 +574,139 @@
     var myTurn = live && s.status === "playing" && s.turn === mySeat;
     if (myTurn && !play.wasMyTurn && soundOn()) beep();
     play.wasMyTurn = myTurn;
+    var v = gameView();
+    v.name.textContent = s.name;
+    v.id.textContent = s.id;
+    drawBoard(v, s, live, myTurn);
+
+    put(v, "players", null, function () {
+      return h("ul", { class: "players", "aria-label": t("game.players") }, s.players.map(function (p) {
+        // Away from the server, nobody's connection is known: grey, not green.
+        var dot = !live ? "dot unknown" : "dot" + (p.connected ? " on" : "");
+        var dotTitle = !live ? t("game.unknown_connection") : (p.connected ? t("game.connected") : t("game.disconnected"));
+        return h("li", { class: (p.seat === s.turn && s.status === "playing" ? "turn " : "") + (p.left ? "left" : "") },
+          h("span", { class: "sw " + seatColor(p.seat) }), h("span", { class: dot, title: dotTitle, "aria-label": dotTitle, role: "img" }),
+          h("span", { class: "pname", text: p.name + (p.seat === mySeat ? t("game.you") : "") }),
+          p.seat === s.turn && s.status === "playing" ? h("span", { id: "countdown", class: "muted" }) : null,
+          h("span", { class: "score", text: String(p.score) }));
+      }));
+    });
+    put(v, "counts", null, function () {
+      return h("p", { class: "muted counts" }, t("game.gold_left", { n: s.gold_left }) + " · ", h("span", { class: "watching" }, t("game.watching", { n: s.spectators || 0 })));
+    });
+
+    var turnLine, turnSig;
+    if (play.ended) { turnSig = "ended" + play.ended; turnLine = function () { return h("p", { class: "turnline ended", role: "alert" }, t("close.final_hint") + t("close." + play.ended)); }; }
+    else if (s.status === "waiting") { turnSig = "waiting" + s.players.length; turnLine = function () { return h("p", { class: "turnline" }, t("game.waiting", { n: s.players.length, max: s.rules.max_players })); }; }
+    else if (s.status === "playing") {
+      var digger = s.players[s.turn];
+      turnSig = "playing" + myTurn + (digger ? digger.name : "");
+      turnLine = function () { return h("p", { class: "turnline" + (myTurn ? " mine" : "") }, myTurn ? t("game.your_turn") : (digger ? t("game.digging", { name: digger.name }) : "")); };
+    }
+    else if (s.status === "finished") { turnSig = "finished"; turnLine = function () { return h("p", { class: "turnline" }, t("game.over")); }; }
+    else { turnSig = "closed"; turnLine = function () { return h("p", { class: "turnline" }, t("game.closed")); }; }
+    put(v, "turn", turnSig, turnLine);
+    var showNotice = play.notice && !play.ended && s.status === "playing";
+    put(v, "notice", showNotice ? "n" + play.notice : "", function () { return showNotice ? h("p", { class: "notice", role: "status" }, play.notice) : null; });
+    var res = s.status === "finished" && s.result ? s.result : null;
+    put(v, "over", res ? res.game_id + "/" + mySeat + "/" + fairness[String(res.game_id)] : "", function () { return overPanel(s, mySeat); });
+
+    var me = mySeat !== null ? s.players[mySeat] || {} : {};
+    var mine = (saved() || {}).player_id === s.created_by;
+    put(v, "actions", [live, s.status, mySeat, s.players.length, !!me.rematch, mine, play.ended].join("/"), function () {
+      return h("div", { class: "row actions" },
+        live && s.status === "waiting" && mySeat !== null && s.players.length >= 2 ? h("button", { class: "primary start", onclick: function () { room.start().catch(function (e) { setBanner(errText(e), true); }); } }, t("game.start")) : null,
+        live && s.status === "waiting" && mine && s.players.length < s.rules.max_players ? addBotControl(s.id) : null,
+        live && s.status === "finished" && mySeat !== null && !me.rematch ? h("button", { class: "primary rematch", onclick: function () { room.rematch(); } }, t("game.rematch")) : null,
+        live && s.status === "finished" && mySeat !== null && me.rematch ? h("span", { class: "muted" }, t("game.rematch_wait")) : null,
+        live && mySeat !== null && s.status !== "closed" ? h("button", { class: "leave", onclick: function () {
+          if (room.state.status !== "playing" || confirm(t("game.leave_confirm"))) { room.leave(); go(BASE + "/"); }
+        } }, t("game.leave")) : null,
+        mySeat === null && !play.ended ? h("span", { class: "muted" }, t("game.spectating")) : null,
+        play.ended ? h("button", { onclick: function () { go(BASE + "/"); } }, t("game.back")) : null);
+    });
+
+    v.shareInput.value = location.origin + BASE + "/r/" + s.id;
+    v.chatInput.disabled = !live;
+    v.chatSend.disabled = !live;
+    var msgs = room.messages.slice(-50);
+    var last = msgs[msgs.length - 1];
+    var chatSig = room.messages.length + "/" + (last ? last.name + ":" + last.text : "");
+    if (v.sigs.chat !== chatSig) {
+      v.sigs.chat = chatSig;
+      v.chatList.replaceChildren.apply(v.chatList, msgs.map(function (m) { return h("li", {}, h("b", { text: m.name + ": " }), h("span", { text: m.text })); }));
+      v.chatList.scrollTop = v.chatList.scrollHeight;
+    }
+    countdown();
+  }
+
+  // drawBoard brings the board's cells up to the state, in place: the
+  // cells are made once for the board's size, then only changed.
+  function drawBoard(v, s, live, myTurn) {
+    var rows = s.rules.rows, cols = s.rules.cols;
+    var b = v.board;
+    if (v.rows !== rows || v.cols !== cols) {
+      v.rows = rows; v.cols = cols; v.cells = [];
+      var all = [];
+      for (var i = 0; i < rows; i++) {
+        v.cells.push([]);
+        for (var j = 0; j < cols; j++) {
+          var el = h("button", { class: "cell undug", type: "button", "data-row": i, "data-col": j });
+          el.gm = { content: "", fresh: false };
+          v.cells[i].push(el);
+          all.push(el);
+        }
+      }
+      b.replaceChildren.apply(b, all);
+      b.style.setProperty("--cols", String(cols));
+    }
+    b.className = "board" + (live ? "" : " off");
+    if (myTurn) b.removeAttribute("aria-disabled"); else b.setAttribute("aria-disabled", "true");
     var finders = {};
     (s.gold_found || []).forEach(function (g) { finders[g.row + "," + g.col] = g.seat; });
     var lastBy = {};
     for (var seatKey in play.last) lastBy[play.last[seatKey]] = Number(seatKey);
     var fresh = play.fresh;
-    play.fresh = null; // animate once: later renders redraw the cells still
-
-    var board = h("div", { class: "board" + (live ? "" : " off"), role: "grid", "aria-label": t("game.board"), "aria-disabled": myTurn ? null : "true", style: "--cols: " + s.rules.cols });
-    for (var r = 0; r < s.rules.rows; r++) {
-      for (var c = 0; c < s.rules.cols; c++) {
-        var v = s.board[r][c];
+    play.fresh = null; // animate once: a fresh cell stays so until the next dig
+    for (var r = 0; r < rows; r++) {
+      for (var c = 0; c < cols; c++) {
+        var cell = v.cells[r][c], st = cell.gm;
+        var val = s.board[r][c];
         var key = r + "," + c;
         var pos = { row: r + 1, col: c + 1 };
-        var cell;
-        if (v === null) {
-          cell = h("button", { class: "cell undug", "data-row": r, "data-col": c, disabled: !myTurn, "aria-label": t("game.cell_undug", pos), onclick: digHandler(r, c) });
-        } else if (v === -1) {
+        var cls, label, title = null, content, disabled = true;
+        if (val === null) {
+          cls = "cell undug"; label = t("game.cell_undug", pos); content = ""; disabled = !myTurn;
+        } else if (val === -1) {
           var seat = finders[key];
-          var who = seat !== undefined && s.players[seat] ? s.players[seat].name : t("game.someone");
-          pos.name = who;
-          cell = h("button", { class: "cell gold " + seatColor(seat === undefined ? 0 : seat), "data-row": r, "data-col": c, disabled: true, title: t("game.cell_gold", pos), "aria-label": t("game.cell_gold", pos) }, h("span", { class: "nugget", "aria-hidden": "true" }, "◆"));
+          pos.name = seat !== undefined && s.players[seat] ? s.players[seat].name : t("game.someone");
+          cls = "cell gold " + seatColor(seat === undefined ? 0 : seat);
+          label = title = t("game.cell_gold", pos); content = "gold";
         } else {
-          pos.n = v;
-          cell = h("button", { class: "cell dug n" + v, "data-row": r, "data-col": c, disabled: true, "aria-label": t("game.cell_number", pos) }, v > 0 ? String(v) : "");
+          pos.n = val;
+          cls = "cell dug n" + val; label = t("game.cell_number", pos); content = val > 0 ? String(val) : "";
         }
         if (lastBy[key] !== undefined) {
           var by = s.players[lastBy[key]];
-          cell.classList.add("last", "by-" + seatColor(lastBy[key]));
-          cell.setAttribute("aria-label", cell.getAttribute("aria-label") + " · " + t("game.cell_last", { name: by ? by.name : t("game.someone") }));
+          cls += " last by-" + seatColor(lastBy[key]);
+          label += " · " + t("game.cell_last", { name: by ? by.name : t("game.someone") });
         }
-        if (fresh && fresh.cells[key] !== undefined && v !== null) {
-          cell.classList.add("fresh");
-          cell.style.setProperty("--d", Math.min(fresh.cells[key], 12) * 35 + "ms");
+        if (fresh) {
+          st.fresh = fresh.cells[key] !== undefined && val !== null;
+          if (st.fresh) cell.style.setProperty("--d", Math.min(fresh.cells[key], 12) * 35 + "ms");
         }
-        board.appendChild(cell);
+        if (val === null) st.fresh = false;
+        if (st.fresh) cls += " fresh";
+        if (cell.className !== cls) cell.className = cls;
+        if (cell.disabled !== disabled) cell.disabled = disabled;
+        if (cell.getAttribute("aria-label") !== label) cell.setAttribute("aria-label", label);
+        if (title === null) cell.removeAttribute("title"); else if (cell.title !== title) cell.title = title;
+        if (st.content !== content) {
+          st.content = content;
+          if (content === "gold") cell.replaceChildren(h("span", { class: "nugget", "aria-hidden": "true" }, "◆"));
+          else cell.textContent = content;
+        }
       }
-    }
-    board.addEventListener("keydown", arrowKeys(s.rules.rows, s.rules.cols));
-
-    var players = h("ul", { class: "players", "aria-label": t("game.players") }, s.players.map(function (p) {
-      // Away from the server, nobody's connection is known: grey, not green.
-      var dot = !live ? "dot unknown" : "dot" + (p.connected ? " on" : "");
-      var dotTitle = !live ? t("game.unknown_connection") : (p.connected ? t("game.connected") : t("game.disconnected"));
-      return h("li", { class: (p.seat === s.turn && s.status === "playing" ? "turn " : "") + (p.left ? "left" : "") },
-        h("span", { class: "sw " + seatColor(p.seat) }), h("span", { class: dot, title: dotTitle, "aria-label": dotTitle, role: "img" }),
-        h("span", { class: "pname", text: p.name + (p.seat === mySeat ? t("game.you") : "") }),
-        p.seat === s.turn && s.status === "playing" ? h("span", { id: "countdown", class: "muted" }) : null,
-        h("span", { class: "score", text: String(p.score) }));
-    }));
-
-    var turnLine;
-    if (play.ended) turnLine = h("p", { class: "turnline ended", role: "alert" }, t("close.final_hint") + t("close." + play.ended));
-    else if (s.status === "waiting") turnLine = h("p", { class: "turnline" }, t("game.waiting", { n: s.players.length, max: s.rules.max_players }));
-    else if (s.status === "playing") turnLine = h("p", { class: "turnline" + (myTurn ? " mine" : "") }, myTurn ? t("game.your_turn") : (s.players[s.turn] ? t("game.digging", { name: s.players[s.turn].name }) : ""));
-    else if (s.status === "finished") turnLine = h("p", { class: "turnline" }, t("game.over"));
-    else turnLine = h("p", { class: "turnline" }, t("game.closed"));
-    var notice = play.notice && !play.ended && s.status === "playing" ? h("p", { class: "notice", role: "status" }, play.notice) : null;
-
-    var url = location.origin + BASE + "/r/" + s.id;
-    var shareInput = h("input", { value: url, readonly: true, "aria-label": t("game.share") });
-    var actions = h("div", { class: "row actions" },
-      live && s.status === "waiting" && mySeat !== null && s.players.length >= 2 ? h("button", { class: "primary start", onclick: function () { room.start().catch(function (e) { setBanner(errText(e), true); }); } }, t("game.start")) : null,
-      live && s.status === "waiting" && (saved() || {}).player_id === s.created_by && s.players.length < s.rules.max_players ? addBotControl(s.id) : null,
-      live && s.status === "finished" && mySeat !== null && !(s.players[mySeat] || {}).rematch ? h("button", { class: "primary rematch", onclick: function () { room.rematch(); } }, t("game.rematch")) : null,
-      live && s.status === "finished" && mySeat !== null && (s.players[mySeat] || {}).rematch ? h("span", { class: "muted" }, t("game.rematch_wait")) : null,
-      live && mySeat !== null && s.status !== "closed" ? h("button", { class: "leave", onclick: function () { if (s.status !== "playing" || confirm(t("game.leave_confirm"))) { room.leave(); go(BASE + "/"); } } }, t("game.leave")) : null,
-      mySeat === null && !play.ended ? h("span", { class: "muted" }, t("game.spectating")) : null,
-      play.ended ? h("button", { onclick: function () { go(BASE + "/"); } }, t("game.back")) : null);
-
-    var chatInput = h("input", { maxlength: "200", placeholder: t("game.chat_placeholder"), "aria-label": t("game.chat"), name: "chat", disabled: !live });
-    var chatList = h("ul", {}, room.messages.slice(-50).map(function (m) { return h("li", {}, h("b", { text: m.name + ": " }), h("span", { text: m.text })); }));
-    var chat = h("form", { class: "card chat", onsubmit: function (e) { e.preventDefault(); if (chatInput.value.trim()) { room.chat(chatInput.value); chatInput.value = ""; } } },
-      h("h2", {}, t("game.chat")), chatList,
-      h("div", { class: "row" }, chatInput, h("button", { type: "submit", disabled: !live }, t("game.send"))));
-
-    var focusKey = document.activeElement && document.activeElement.dataset ? document.activeElement.dataset.row + "," + document.activeElement.dataset.col : null;
-    var chatFocus = document.activeElement && document.activeElement.name === "chat" ? document.activeElement.value : null;
-    var wrap = app.querySelector(".board-wrap");
-    var scroll = wrap ? [wrap.scrollLeft, wrap.scrollTop] : null;
-    show(h("div", {}, header(),
-      h("h1", { class: "room-title" }, h("span", { text: s.name }), " ", h("code", { class: "room-id", text: s.id })),
-      h("div", { class: "game" },
-        h("section", { class: "play" }, turnLine, notice, h("div", { class: "board-wrap" }, board), overPanel(s, mySeat)),
-        h("aside", {},
-          players, h("p", { class: "muted counts" }, t("game.gold_left", { n: s.gold_left }) + " · ", h("span", { class: "watching" }, t("game.watching", { n: s.spectators || 0 }))),
-          actions,
-          h("div", { class: "share" }, shareInput, h("button", { onclick: function () { shareInput.select(); if (navigator.clipboard) navigator.clipboard.writeText(url); } }, t("game.copy"))),
-          chat))));
-    chatList.scrollTop = chatList.scrollHeight;
-    if (scroll) { var w2 = app.querySelector(".board-wrap"); w2.scrollLeft = scroll[0]; w2.scrollTop = scroll[1]; }
-    countdown();
-    if (focusKey) {
-      var again = app.querySelector('[data-row="' + focusKey.split(",")[0] + '"][data-col="' + focusKey.split(",")[1] + '"]');
-      if (again && !again.disabled) again.focus();
-    }
-    if (chatFocus !== null && live) {
-      var ci = app.querySelector('input[name="chat"]');
-      ci.value = chatFocus;
-      ci.focus();
     }
   }
 
@@ -633,26 +719,24 @@
     }, t("game.add_bot")));
   }
 
-  function digHandler(r, c) {
-    return function () {
-      room.dig(r, c).catch(function (e) {
-        if (e.code === "closed") return;
-        setBanner(t("game.not_dug", { message: errText(e) }));
-        setTimeout(function () { setBanner(""); }, 2000);
-      });
-    };
+  function dig(r, c) {
+    if (!room) return;
+    room.dig(r, c).catch(function (e) {
+      if (e.code === "closed") return;
+      setBanner(t("game.not_dug", { message: errText(e) }));
+      setTimeout(function () { setBanner(""); }, 2000);
+    });
   }
 
   // Arrow keys move between cells; Enter or Space digs (buttons do that).
-  function arrowKeys(rows, cols) {
-    return function (e) {
-      var d = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
-      if (!d || !e.target.dataset) return;
-      var r = Math.min(rows - 1, Math.max(0, Number(e.target.dataset.row) + d[0]));
-      var c = Math.min(cols - 1, Math.max(0, Number(e.target.dataset.col) + d[1]));
-      var next = app.querySelector('[data-row="' + r + '"][data-col="' + c + '"]');
-      if (next) { e.preventDefault(); next.removeAttribute("disabled"); next.focus(); if (next.classList.contains("undug") && !isMyTurn()) next.setAttribute("disabled", ""); }
-    };
+  function arrowKeys(e) {
+    var d = { ArrowUp: [-1, 0], ArrowDown: [1, 0], ArrowLeft: [0, -1], ArrowRight: [0, 1] }[e.key];
+    var s = room && room.state;
+    if (!d || !s || !e.target.dataset || e.target.dataset.row === undefined) return;
+    var r = Math.min(s.rules.rows - 1, Math.max(0, Number(e.target.dataset.row) + d[0]));
+    var c = Math.min(s.rules.cols - 1, Math.max(0, Number(e.target.dataset.col) + d[1]));
+    var next = app.querySelector('.board [data-row="' + r + '"][data-col="' + c + '"]');
+    if (next) { e.preventDefault(); next.removeAttribute("disabled"); next.focus(); if (next.classList.contains("undug") && !isMyTurn()) next.setAttribute("disabled", ""); }
   }
 
   function isMyTurn() {
