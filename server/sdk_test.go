@@ -17,8 +17,9 @@ import (
 
 // TestSDK runs the JS SDK's tests (static/sdk/test) and the example
 // mini-program's (examples/miniprogram/test), on Node's own test runner,
-// against a real server, with two controls for them: /drop cuts a
-// player's sockets, /advance moves the rooms' clock. It skips where Node
+// against a real server, with three controls for them: /drop cuts a
+// player's sockets, /close closes a room as an admin does, /advance moves
+// the rooms' clock. It skips where Node
 // is missing, and fails then when CI=true.
 func TestSDK(t *testing.T) {
 	node, args := nodetest.Find(t)
@@ -28,6 +29,11 @@ func TestSDK(t *testing.T) {
 		code, _ := strconv.Atoi(r.URL.Query().Get("code"))
 		if n := h.rooms.Disconnect(r.URL.Query().Get("player"), code, "dropped by the test"); n == 0 {
 			http.Error(w, "no connection of that player", http.StatusNotFound)
+		}
+	})
+	ctl.HandleFunc("POST /close", func(w http.ResponseWriter, r *http.Request) {
+		if err := h.rooms.CloseRoom(r.URL.Query().Get("room")); err != nil {
+			http.Error(w, err.Error(), http.StatusNotFound)
 		}
 	})
 	ctl.HandleFunc("POST /advance", func(w http.ResponseWriter, r *http.Request) {

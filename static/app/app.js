@@ -608,8 +608,8 @@
     put(v, "turn", turnSig, turnLine);
     var showNotice = play.notice && !play.ended && s.status === "playing";
     put(v, "notice", showNotice ? "n" + play.notice : "", function () { return showNotice ? h("p", { class: "notice", role: "status" }, play.notice) : null; });
-    var res = s.status === "finished" && s.result ? s.result : null;
-    put(v, "over", res ? res.game_id + "/" + mySeat + "/" + fairness[String(res.game_id)] : "", function () { return overPanel(s, mySeat); });
+    var res = s.result;
+    put(v, "over", res ? [res.game_id, s.status, mySeat, fairness[String(res.game_id)]].join("/") : "", function () { return overPanel(s, mySeat); });
 
     var me = mySeat !== null ? s.players[mySeat] || {} : {};
     var mine = (saved() || {}).player_id === s.created_by;
@@ -745,9 +745,12 @@
   }
 
   function overPanel(s, mySeat) {
-    if (s.status !== "finished" || !s.result) return null;
+    // A game an admin ended (reason closed) counts for nobody: it shows the
+    // board and the scores, with no result, even after room_closed.
     var res = s.result;
-    var won = mySeat !== null && res.winners.indexOf(mySeat) >= 0;
+    if (!res || !(s.status === "finished" || (s.status === "closed" && res.reason === "closed"))) return null;
+    var void_ = res.reason === "closed";
+    var won = !void_ && mySeat !== null && res.winners.indexOf(mySeat) >= 0;
     var fair = h("p", { class: "fair" }, t("over.checking"));
     var key = String(res.game_id);
     if (fairness[key] === undefined) {
@@ -758,12 +761,13 @@
       fair = fairness[key] ? h("p", { class: "fair ok" }, t("over.fair")) : h("p", { class: "fair bad" }, t("over.unfair"));
     }
     return h("div", { class: "card over", role: "region", "aria-label": t("over.result") },
-      h("h2", {}, won ? (res.winners.length > 1 ? t("over.shared") : t("over.you_win")) : t("over.title")),
+      h("h2", {}, void_ ? t("over.no_result") : won ? (res.winners.length > 1 ? t("over.shared") : t("over.you_win")) : t("over.title")),
       // Ranks, not list numbers: equal scores share a rank.
       h("ol", { class: "ranking" }, res.ranking.map(function (st) {
-        return h("li", {}, st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: st.name }), " · " + t("over.gold", { n: st.score }) + (st.forfeited ? t("over.left") : "") + (st.rank === 1 ? " ★" : ""));
+        return h("li", {}, void_ ? null : st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: st.name }), " · " + t("over.gold", { n: st.score }) + (st.forfeited ? t("over.left") : "") + (st.rank === 1 && !void_ ? " ★" : ""));
       })),
-      h("p", { class: "muted" }, LANGS.en["reason." + res.reason] !== undefined ? t("reason." + res.reason) : res.reason), fair);
+      h("p", { class: "muted reason" }, LANGS.en["reason." + res.reason] !== undefined ? t("reason." + res.reason) : res.reason),
+      void_ ? h("p", { class: "muted no-result" }, t("over.no_result_text")) : null, fair);
   }
 
   route();

@@ -138,6 +138,8 @@
   "over.fair": "✓ Fairness verified: the board was fixed before the first dig (SHA-256 of salt and layout equals the commitment).",
   "over.unfair": "✗ The commitment does not match the board.",
   "over.result": "Result",
+  "over.no_result": "No result",
+  "over.no_result_text": "An admin ended this game: it counts for nobody (no win, no game, no gold).",
   "reason.all_gold": "All the gold is dug.",
   "reason.decided": "Nobody could catch the leader any more.",
   "reason.forfeit": "Too few players were left.",

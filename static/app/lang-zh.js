@@ -137,6 +137,8 @@
   "over.fair": "✓ 公平性已验证：棋盘在第一次挖之前就已确定（盐和布局的 SHA-256 与承诺一致）。",
   "over.unfair": "✗ 承诺与棋盘不符。",
   "over.result": "结果",
+  "over.no_result": "无结果",
+  "over.no_result_text": "管理员结束了这局游戏：不计入任何人（没有胜负、不计局数、不计金子）。",
   "reason.all_gold": "金子全部挖完了。",
   "reason.decided": "已经没人能追上领先者了。",
   "reason.forfeit": "剩下的玩家太少。",

@@ -281,6 +281,39 @@ test("chat both ways, the watching count, and Start and Leave hidden from specta
   }
 });
 
+test("a game an admin ends shows no result, no ranks", async () => {
+  const ben = new G.Client({ baseURL: BASE });
+  await ben.createPlayer("Ben");
+  const wx = fakeWx();
+  globalThis.wx = wx;
+  try {
+    const mp = miniProgram(wx);
+    const lobby = mp.open("lobby");
+    lobby.onShow();
+    lobby.onName({ detail: { value: "Mei" } });
+    lobby.saveName();
+    await until(() => lobby.data.named, "the player");
+    lobby.onHide();
+    const snap = await mp.app.globalData.client.createRoom({ preset: "classic" });
+    const game = mp.open("game");
+    game.onLoad({ id: snap.id });
+    await until(() => game.data.isPlayer, "Mei seated first");
+    const rb = ben.join(snap.id);
+    await until(() => game.data.status === "playing" && game.data.mine, "Mei to move");
+    const res = await fetch(process.env.GOLDMINE_CONTROL + "/close?room=" + snap.id, { method: "POST" });
+    assert.equal(res.status, 200, await res.text());
+    await until(() => game.data.result && game.data.ended, "the result and the close");
+    assert.match(game.data.result.title, /^无结果 No result/);
+    assert.match(game.data.result.note, /不计胜负/);
+    assert.equal(game.data.result.ranking.length, 2);
+    for (const r of game.data.result.ranking) assert.doesNotMatch(r.line, /^\d+\. /, "no ranks in a game that counts for nobody");
+    game.onUnload();
+    rb.close();
+  } finally {
+    delete globalThis.wx;
+  }
+});
+
 for (const code of [4001, 4002, 4003]) {
   test(`after close ${code} the page says so and the board is still`, async () => {
     const ben = new G.Client({ baseURL: BASE });

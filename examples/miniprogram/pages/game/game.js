@@ -12,6 +12,18 @@ const CLOSED = {
 };
 
 // The board as the page draws it: one entry per cell.
+// result is what the result card shows. A game an admin ended (reason
+// closed) counts for nobody: no result, and no ranks, only the scores.
+function result(res) {
+  const none = res.reason === "closed";
+  return {
+    title: none ? "无结果 No result" : "结果 Result",
+    note: none ? "管理员结束了这局，不计胜负 · An admin ended this game: it counts for nobody" : "",
+    none,
+    ranking: res.ranking.map((st) => ({ seat: st.seat, line: (none ? "" : st.rank + ". ") + st.name + " · " + st.score }))
+  };
+}
+
 function cells(s, last) {
   const finders = {};
   (s.gold_found || []).forEach((g) => { finders[g.row + "," + g.col] = g.seat; });
@@ -123,7 +135,7 @@ Page({
       players: s.players.map((p) => ({ seat: p.seat, name: p.name, score: p.score, on: p.connected, turn: s.status === "playing" && s.turn === p.seat, cls: "s" + (p.seat % 8) })),
       turnText: !live ? this.data.banner : s.status === "waiting" ? "等待玩家 Waiting for players" : s.status === "playing" ? (mine ? "轮到你 Your turn" : (s.players[s.turn] || {}).name + " 在挖 is digging") : "游戏结束 Game over",
       canRematch: live && s.status === "finished" && seat !== null && !(s.players[seat] || {}).rematch,
-      result: s.result ? { ranking: s.result.ranking } : null,
+      result: s.result ? result(s.result) : null,
       messages: this.room.messages.slice(-50).map((m) => ({ key: m.seq, name: m.name, text: m.text }))
     };
     this.setData(data);
