@@ -97,7 +97,9 @@ type Admin struct {
 	now     func() time.Time
 	started time.Time
 	auth    *auth
-	pages   map[string]*template.Template
+	cats    catalogues
+	// pages are the parsed templates by language, then by page.
+	pages   map[string]map[string]*template.Template
 	cop     *http.CrossOriginProtection
 	done    chan struct{} // closed by Close: ends the live streams
 	closeMu sync.Once
@@ -116,8 +118,14 @@ func New(ctx context.Context, cfg Config) (*Admin, error) {
 	}
 	a.started = a.now()
 	var err error
-	if a.pages, err = parseTemplates(cfg.Assets, cfg.Prefix); err != nil {
+	if a.cats, err = loadCatalogues(); err != nil {
 		return nil, err
+	}
+	a.pages = map[string]map[string]*template.Template{}
+	for _, l := range consoleLangs {
+		if a.pages[l], err = parseTemplates(cfg.Assets, cfg.Prefix, a.cats, l); err != nil {
+			return nil, err
+		}
 	}
 	if a.auth, err = newAuth(ctx, cfg.Store, cfg.Password, a.now); err != nil {
 		return nil, err
@@ -139,11 +147,24 @@ func (a *Admin) Close() {
 	a.closeMu.Do(func() { close(a.done) })
 }
 
-// parseTemplates parses each page with the layout, once.
-func parseTemplates(assets *static.Assets, prefix string) (map[string]*template.Template, error) {
+// parseTemplates parses each page with the layout, once per language: t
+// and th look up the language's catalogue. A template that uses a key the
+// catalogue lacks stops the start.
+func parseTemplates(assets *static.Assets, prefix string, cats catalogues, lang string) (map[string]*template.Template, error) {
+	other := consoleLangs[0]
+	if lang == other {
+		other = consoleLangs[1]
+	}
 	funcs := template.FuncMap{
-		"asset": assets.URL,
-		"ms":    func(t time.Time) int64 { return t.UnixMilli() },
+		"t":  func(key string, args ...any) string { return cats.text(lang, key, args...) },
+		"th": func(key string, args ...any) template.HTML { return cats.html(lang, key, args...) },
+		// lang is the page's lang attribute; other the language the
+		// switch offers, named in itself.
+		"lang":      func() string { return cats.text(lang, "lang.html") },
+		"other":     func() string { return other },
+		"otherName": func() string { return cats.text(other, "lang.name") },
+		"asset":     assets.URL,
+		"ms":        func(t time.Time) int64 { return t.UnixMilli() },
 		"when": func(t time.Time) string {
 			if t.IsZero() {
 				return "—"
@@ -164,6 +185,15 @@ func parseTemplates(assets *static.Assets, prefix string) (map[string]*template.
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
 		return nil, err
+	}
+	for _, n := range names {
+		src, err := templateFS.ReadFile(n)
+		if err != nil {
+			return nil, err
+		}
+		if err := checkKeys(n, string(src), cats[lang]); err != nil {
+			return nil, err
+		}
 	}
 	pages := map[string]*template.Template{}
 	for _, n := range names {
@@ -191,6 +221,7 @@ func (a *Admin) Register(r gin.IRouter) {
 	g.GET("/setup", a.setupPage)
 	g.POST("/setup", a.setupPost)
 	g.GET("/link", a.linkPage)
+	g.GET("/lang", a.switchLang)
 	g.POST("/link", a.linkPost)
 
 	in := g.Group("", a.requireSession())
@@ -271,7 +302,7 @@ func (a *Admin) render(c *gin.Context, status int, page string, data map[string]
 }
 
 func (a *Admin) renderBlock(c *gin.Context, status int, page, block string, data map[string]any) {
-	t, ok := a.pages[page]
+	t, ok := a.pages[a.lang(c)][page]
 	if !ok {
 		panic("admin: no page " + page)
 	}
@@ -282,6 +313,7 @@ func (a *Admin) renderBlock(c *gin.Context, status int, page, block string, data
 		data["CSRF"] = s.(*session).csrf
 	}
 	data["Page"] = page
+	data["Back"] = c.Request.URL.RequestURI()
 	if block == "layout.html" && c.GetHeader("HX-Request") != "" && c.GetHeader("HX-Boosted") == "" {
 		block = "content"
 	}

@@ -50,17 +50,17 @@ func (a *Admin) backupsPage(c *gin.Context) {
 // backupNow takes a backup at once and answers with the list fragment.
 func (a *Admin) backupNow(c *gin.Context) {
 	if a.cfg.Backups == nil {
-		c.String(http.StatusConflict, "backups are off: start the server with --backup-dir")
+		a.say(c, http.StatusConflict, "backups.disabled")
 		return
 	}
 	b, err := a.cfg.Backups.BackupNow(c.Request.Context())
 	status, notice := http.StatusOK, ""
 	if err != nil {
 		a.log.Warn("admin: backup failed", "err", err)
-		status, notice = http.StatusInternalServerError, "The backup failed: "+err.Error()
+		status, notice = http.StatusInternalServerError, a.tr(c, "backups.failed", err)
 	} else {
 		a.record(c, "backup", b.Name, "")
-		notice = "Backed up to " + b.Name + "."
+		notice = a.tr(c, "backups.done", b.Name)
 	}
 	data, ok := a.backupsData(c)
 	if !ok {

@@ -191,6 +191,9 @@ func (a *Admin) proxy(c *gin.Context, loc store.Location) {
 			r.Out.URL.Path, r.Out.URL.RawPath = path, ""
 			// The admin's cookie is this node's, and no use there.
 			r.Out.Header.Del("Cookie")
+			// The page's language goes on, as the one the owner node reads
+			// first after the cookie.
+			r.Out.Header.Set("Accept-Language", pickLang(r.In))
 			r.Out.Header.Set(nodeAuthHeader, a.signNode(r.Out.Method, path, body))
 			r.Out.Header.Set(csrfHeader, csrf)
 			r.SetXForwarded()

@@ -9,46 +9,47 @@ import (
 	"goldmine/store"
 )
 
-// explain says why an admin action failed, in words an admin acts on, and
-// with the HTTP status to answer. The console shows the words in the
-// page (static/js/admin.js), and the log gets them with the error.
-func explain(action string, err error) (status int, msg string) {
+// explain says why an admin action failed, in words an admin acts on (the
+// catalogue key of them), and with the HTTP status to answer. The console
+// shows the words in the page's language (static/js/admin.js), and the
+// log gets them in English with the error.
+func explain(action string, err error) (status int, key string) {
 	switch {
 	case errors.Is(err, room.ErrUnknownRoom):
-		return http.StatusNotFound, "This room is closed: it is no longer served."
+		return http.StatusNotFound, "explain.room_gone"
 	case errors.Is(err, room.ErrNotOwner):
-		return http.StatusConflict, "Another node plays this room now: reload the page."
+		return http.StatusConflict, "explain.not_owner"
 	case errors.Is(err, room.ErrUnavailable), errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed),
 		errors.Is(err, room.ErrShuttingDown):
-		return http.StatusServiceUnavailable, "The database refused the change, so nothing changed (a full disk, or the server is stopping). See the server log."
+		return http.StatusServiceUnavailable, "explain.unavailable"
 	case errors.Is(err, store.ErrNotFound):
-		return http.StatusNotFound, "There is no such player."
+		return http.StatusNotFound, "explain.no_player"
 	case errors.Is(err, room.ErrNoBots):
-		return http.StatusConflict, "This server has no bots: end the game instead."
+		return http.StatusConflict, "explain.no_bots"
 	}
 	switch action {
 	case "skip_turn":
 		switch {
 		case errors.Is(err, game.ErrGameOver):
-			return http.StatusConflict, "There is no turn to skip: the game is over."
+			return http.StatusConflict, "explain.skip_over"
 		case errors.Is(err, game.ErrNotStarted):
-			return http.StatusConflict, "There is no turn to skip: no game has started yet."
+			return http.StatusConflict, "explain.skip_not_started"
 		}
 	case "kick":
 		if errors.Is(err, room.ErrGone) {
-			return http.StatusConflict, "That player is no longer in this room."
+			return http.StatusConflict, "explain.kick_gone"
 		}
 	case "add_bot":
 		switch {
 		case errors.Is(err, room.ErrRoomFull):
-			return http.StatusConflict, "Every seat is taken."
+			return http.StatusConflict, "explain.room_full"
 		case errors.Is(err, room.ErrAlreadyStarted):
-			return http.StatusConflict, "A bot can only take a seat in a waiting room."
+			return http.StatusConflict, "explain.bot_started"
 		}
 	case "close_room":
 		if errors.Is(err, game.ErrGameOver) {
-			return http.StatusConflict, "The game is already over."
+			return http.StatusConflict, "explain.already_over"
 		}
 	}
-	return http.StatusInternalServerError, "That failed for a reason the console does not know; see the server log."
+	return http.StatusInternalServerError, "explain.unknown"
 }

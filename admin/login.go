@@ -10,13 +10,14 @@ import (
 	"goldmine/store"
 )
 
-// Words of the sign-in pages, shared by the handlers and the tests.
+// Words of the sign-in pages: their catalogue keys (i18n/*.json); the
+// pages' Error is a key, which the template looks up.
 const (
-	msgNoPassword = "No admin password is set yet: open the setup link from the server's log, or run `goldmine admin set-password` on the server."
-	msgSetupDone  = "A password is already set, so setup links no longer work. Log in with it, or run `goldmine admin login-link` on the server."
-	msgSetupBad   = "This setup link is not one this server made: check that it was copied whole. The server's log has the link, and `goldmine admin set-password` on the server sets a password without one."
-	msgLinkBad    = "This login link does not work: it was used already, is older than 10 minutes, or was not copied whole. Run `goldmine admin login-link` on the server for a new one."
-	msgStoreDown  = "The database did not answer; see the server log."
+	msgNoPassword = "login.no_password"
+	msgSetupDone  = "login.setup_done"
+	msgSetupBad   = "login.setup_bad"
+	msgLinkBad    = "login.link_bad"
+	msgStoreDown  = "login.store_down"
 )
 
 // announceSetup logs the setup link while no password is set. A link lasts
@@ -72,7 +73,7 @@ func (a *Admin) loginPost(c *gin.Context) {
 		// The body is never read: closing spares draining it, which a
 		// client that trickles it would make last.
 		c.Header("Connection", "close")
-		a.render(c, http.StatusTooManyRequests, "login", map[string]any{"Error": "Too many failed logins: wait a minute."})
+		a.render(c, http.StatusTooManyRequests, "login", map[string]any{"Error": "login.throttled"})
 		return
 	}
 	if err := c.Request.ParseForm(); err != nil {
@@ -80,14 +81,14 @@ func (a *Admin) loginPost(c *gin.Context) {
 		// counted, and no password is checked.
 		a.log.Warn("admin: login form not read", "ip", ip, "err", err)
 		c.Header("Connection", "close")
-		a.render(c, http.StatusBadRequest, "login", map[string]any{"Error": "The form could not be read."})
+		a.render(c, http.StatusBadRequest, "login", map[string]any{"Error": "login.bad_form"})
 		return
 	}
 	token, ok, err := a.auth.login(c.Request.Context(), att, c.PostForm("password"))
 	if errors.Is(err, errLoginBusy) || errors.Is(err, context.Canceled) {
 		a.log.Warn("admin: login not checked", "ip", ip, "err", err)
 		c.Header("Retry-After", "10")
-		a.render(c, http.StatusServiceUnavailable, "login", map[string]any{"Error": "The server is busy checking other logins: try again shortly."})
+		a.render(c, http.StatusServiceUnavailable, "login", map[string]any{"Error": "login.busy"})
 		return
 	}
 	if err != nil {
@@ -97,7 +98,7 @@ func (a *Admin) loginPost(c *gin.Context) {
 	}
 	if !ok {
 		a.log.Warn("admin: login failed", "ip", ip)
-		a.render(c, http.StatusUnauthorized, "login", map[string]any{"Error": "Wrong password."})
+		a.render(c, http.StatusUnauthorized, "login", map[string]any{"Error": "login.wrong"})
 		return
 	}
 	a.log.Info("admin: logged in", "ip", ip)
@@ -163,13 +164,13 @@ func (a *Admin) setupPost(c *gin.Context) {
 	pw, again := c.PostForm("password"), c.PostForm("again")
 	data := map[string]any{"Token": token}
 	if pw != again {
-		data["Error"] = "The two passwords differ."
+		data["Error"] = "setup.differ"
 		a.render(c, http.StatusBadRequest, "setup", data)
 		return
 	}
 	hash, err := hashPassword(pw)
 	if errors.Is(err, ErrBadPassword) {
-		data["Error"] = "A password has 8 to 72 bytes."
+		data["Error"] = "setup.length"
 		a.render(c, http.StatusBadRequest, "setup", data)
 		return
 	}
@@ -183,7 +184,7 @@ func (a *Admin) setupPost(c *gin.Context) {
 		a.refuseSetup(c)
 	case err != nil:
 		a.log.Error("admin: set password", "err", err)
-		data["Error"] = "Could not store the password; see the server log."
+		data["Error"] = "setup.store_failed"
 		a.render(c, http.StatusServiceUnavailable, "setup", data)
 	default:
 		a.log.Info("admin: password set through the setup link", "ip", c.ClientIP())

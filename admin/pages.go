@@ -109,7 +109,7 @@ func (a *Admin) rooms(c *gin.Context) {
 }
 
 // roomData is what the live room page and its stream draw.
-func (a *Admin) roomData(v room.AdminView) map[string]any {
+func (a *Admin) roomData(c *gin.Context, v room.AdminView) map[string]any {
 	type ev struct {
 		Seq  int64
 		Type string
@@ -136,45 +136,52 @@ func (a *Admin) roomData(v room.AdminView) map[string]any {
 	if a.cfg.Cluster != nil {
 		node = a.cfg.Cluster.ID()
 	}
-	return map[string]any{"Room": v, "Board": boardCells(v.Board, v.Full), "Events": events, "Turn": turn, "Deadline": deadline,
+	return map[string]any{"Room": v, "Board": boardCells(v.Board, v.Full, a.cellWords(c)), "Events": events, "Turn": turn, "Deadline": deadline,
 		"Bots": a.cfg.Bots != nil, "Levels": solver.Levels, "Node": node}
 }
 
 func (a *Admin) roomPage(c *gin.Context) {
 	r, err := a.cfg.Rooms.Room(c.Param("id"))
 	if err != nil {
-		a.render(c, http.StatusNotFound, "notfound", map[string]any{"What": "room " + c.Param("id")})
+		a.render(c, http.StatusNotFound, "notfound", map[string]any{"What": a.tr(c, "notfound.room", c.Param("id"))})
 		return
 	}
-	a.render(c, http.StatusOK, "room", a.roomData(r.AdminView()))
+	a.render(c, http.StatusOK, "room", a.roomData(c, r.AdminView()))
 }
 
-// act runs an admin action, records it, and answers htmx with done, or
-// with why it failed (explain), which the console shows in the page.
+// act runs an admin action, records it, and answers htmx with done (a
+// catalogue key), or with why it failed (explain), which the console
+// shows in the page, in the page's language.
 func (a *Admin) act(c *gin.Context, action, target, done string, do func() error) {
 	if err := do(); err != nil {
 		a.refuse(c, action, target, err)
 		return
 	}
 	a.record(c, action, target, c.PostForm("detail"))
-	c.String(http.StatusOK, "%s", done)
+	c.String(http.StatusOK, "%s", a.tr(c, done))
 }
 
-// refuse answers a failed action with its explanation.
+// refuse answers a failed action with its explanation; the log has it in
+// English.
 func (a *Admin) refuse(c *gin.Context, action, target string, err error) {
-	status, msg := explain(action, err)
-	a.log.Warn("admin: action failed", "action", action, "target", target, "reason", msg, "err", err)
-	c.String(status, "%s", msg)
+	status, key := explain(action, err)
+	a.log.Warn("admin: action failed", "action", action, "target", target, "reason", a.cats.text(consoleLangs[0], key), "err", err)
+	c.String(status, "%s", a.tr(c, key))
+}
+
+// say answers a request with key's words in the page's language.
+func (a *Admin) say(c *gin.Context, status int, key string, args ...any) {
+	c.String(status, "%s", a.tr(c, key, args...))
 }
 
 func (a *Admin) closeRoom(c *gin.Context) {
 	id := c.Param("id")
-	a.act(c, "close_room", "room "+id, "Room closed.", func() error { return a.cfg.Rooms.CloseRoom(id) })
+	a.act(c, "close_room", "room "+id, "act.room_closed", func() error { return a.cfg.Rooms.CloseRoom(id) })
 }
 
 func (a *Admin) skipTurn(c *gin.Context) {
 	id := c.Param("id")
-	a.act(c, "skip_turn", "room "+id, "Turn skipped.", func() error { return a.cfg.Rooms.SkipTurn(id) })
+	a.act(c, "skip_turn", "room "+id, "act.turn_skipped", func() error { return a.cfg.Rooms.SkipTurn(id) })
 }
 
 // kick removes a player. In a game in play the admin says what becomes of
@@ -183,22 +190,24 @@ func (a *Admin) skipTurn(c *gin.Context) {
 // win.
 func (a *Admin) kick(c *gin.Context) {
 	id, player := c.Param("id"), c.PostForm("player")
-	bot, then := "", "the game, if one is in play, ends with no result"
+	// then is said in the page's language, and recorded in English.
+	bot, thenKey, thenArg, levelWord := "", "act.kick_then_end", "", ""
 	if c.PostForm("then") == "bot" {
 		level, err := solver.ParseLevel(cmp.Or(c.PostForm("level"), "normal"))
 		if err != nil {
-			c.String(http.StatusBadRequest, "Choose a bot level: easy, normal or hard.")
+			a.say(c, http.StatusBadRequest, "act.choose_level")
 			return
 		}
-		bot, then = string(level), "a "+string(level)+" bot takes the seat"
+		bot, thenKey, thenArg, levelWord = string(level), "act.kick_then_bot", string(level), a.tr(c, "level."+string(level))
 	}
+	then := a.cats.text(consoleLangs[0], thenKey, thenArg)
 	target := "player " + player + " in room " + id
 	if err := a.cfg.Rooms.Kick(id, player, bot); err != nil {
 		a.refuse(c, "kick", target, err)
 		return
 	}
 	a.record(c, "kick", target, then)
-	c.String(http.StatusOK, "Player removed; %s.", then)
+	a.say(c, http.StatusOK, "act.kicked", a.tr(c, thenKey, levelWord))
 }
 
 // addBot seats a bot in a waiting room, as the room's creator can through
@@ -206,26 +215,26 @@ func (a *Admin) kick(c *gin.Context) {
 func (a *Admin) addBot(c *gin.Context) {
 	id := c.Param("id")
 	if a.cfg.Bots == nil {
-		c.String(http.StatusNotImplemented, "This server has no bots.")
+		a.say(c, http.StatusNotImplemented, "act.no_bots")
 		return
 	}
 	level, err := solver.ParseLevel(c.PostForm("level"))
 	if err != nil {
-		c.String(http.StatusBadRequest, "Choose a bot level: easy, normal or hard.")
+		a.say(c, http.StatusBadRequest, "act.choose_level")
 		return
 	}
 	if r, err := a.cfg.Rooms.Room(id); err == nil {
 		// Say what is wrong with the room before a bot is made for it.
 		switch v := r.AdminView(); {
 		case v.Status == room.Playing:
-			c.String(http.StatusConflict, "A bot can only take a seat in a waiting room: this game is in play.")
+			a.say(c, http.StatusConflict, "act.bot_playing")
 			return
 		case v.Status == room.Finished:
-			c.String(http.StatusConflict, "A bot can only take a seat in a waiting room: this game is over.")
+			a.say(c, http.StatusConflict, "act.bot_finished")
 			return
 		}
 	}
-	a.act(c, "add_bot", "room "+id, "Bot added.", func() error {
+	a.act(c, "add_bot", "room "+id, "act.bot_added", func() error {
 		_, err := a.cfg.Bots.Add(c.Request.Context(), id, level)
 		return err
 	})
@@ -237,7 +246,7 @@ func (a *Admin) games(c *gin.Context) {
 	list, err := a.cfg.Store.Games(c.Request.Context(), f)
 	if err != nil {
 		a.log.Error("admin: games", "err", err)
-		c.String(http.StatusInternalServerError, "internal error")
+		a.say(c, http.StatusInternalServerError, "err.internal")
 		return
 	}
 	var next int64
@@ -270,24 +279,24 @@ func (a *Admin) loadGame(c *gin.Context) (store.Game, bool) {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	g, err := a.cfg.Store.Game(c.Request.Context(), id)
 	if errors.Is(err, store.ErrNotFound) || id == 0 {
-		a.render(c, http.StatusNotFound, "notfound", map[string]any{"What": "game " + c.Param("id")})
+		a.render(c, http.StatusNotFound, "notfound", map[string]any{"What": a.tr(c, "notfound.game", c.Param("id"))})
 		return g, false
 	}
 	if err != nil {
 		a.log.Error("admin: game", "err", err)
-		c.String(http.StatusInternalServerError, "internal error")
+		a.say(c, http.StatusInternalServerError, "err.internal")
 		return g, false
 	}
 	return g, true
 }
 
-func (a *Admin) stepData(g store.Game, n int) (map[string]any, error) {
+func (a *Admin) stepData(c *gin.Context, g store.Game, n int) (map[string]any, error) {
 	n = min(max(n, 0), len(g.Moves))
 	live, err := replayAt(g, n)
 	if err != nil {
 		return nil, err
 	}
-	data := map[string]any{"Game": g, "N": n, "Total": len(g.Moves), "Board": boardCells(live.PublicView(), live.FullView()),
+	data := map[string]any{"Game": g, "N": n, "Total": len(g.Moves), "Board": boardCells(live.PublicView(), live.FullView(), a.cellWords(c)),
 		"Scores": live.Scores()}
 	if n > 0 {
 		data["Last"] = g.Moves[n-1]
@@ -300,10 +309,10 @@ func (a *Admin) gamePage(c *gin.Context) {
 	if !ok {
 		return
 	}
-	data, err := a.stepData(g, 0)
+	data, err := a.stepData(c, g, 0)
 	if err != nil {
 		a.log.Error("admin: replay", "game", g.ID, "err", err)
-		c.String(http.StatusInternalServerError, "this game does not replay: %v", err)
+		a.say(c, http.StatusInternalServerError, "game.no_replay", err)
 		return
 	}
 	data["Verified"] = game.Verify(g.Commitment, g.Salt, g.Layout)
@@ -316,9 +325,9 @@ func (a *Admin) gameStep(c *gin.Context) {
 		return
 	}
 	n, _ := strconv.Atoi(c.Param("n"))
-	data, err := a.stepData(g, n)
+	data, err := a.stepData(c, g, n)
 	if err != nil {
-		c.String(http.StatusInternalServerError, "this game does not replay: %v", err)
+		a.say(c, http.StatusInternalServerError, "game.no_replay", err)
 		return
 	}
 	a.renderBlock(c, http.StatusOK, "game", "step", data)
@@ -330,7 +339,7 @@ func (a *Admin) players(c *gin.Context) {
 	list, err := a.cfg.Store.SearchPlayers(ctx, q, 50)
 	if err != nil {
 		a.log.Error("admin: players", "err", err)
-		c.String(http.StatusInternalServerError, "internal error")
+		a.say(c, http.StatusInternalServerError, "err.internal")
 		return
 	}
 	period := c.DefaultQuery("period", store.PeriodAll)
@@ -362,7 +371,7 @@ func (a *Admin) ban(c *gin.Context) {
 	choice := c.PostForm("address")
 	d, ok := banAddressFor[choice]
 	if choice != "" && !ok {
-		c.String(http.StatusBadRequest, "Choose how long to ban the address: 1h, 24h, 168h or forever.")
+		a.say(c, http.StatusBadRequest, "act.choose_address")
 		return
 	}
 	if ok {
@@ -384,29 +393,34 @@ func (a *Admin) ban(c *gin.Context) {
 	// Tokens are checked at every hello and request; live sessions go now.
 	a.cfg.Rooms.Disconnect(id, room.CloseBanned, "banned")
 	a.disconnectEverywhere(ctx, id)
-	covered := []string{"the player"}
-	if res.OpenID {
-		covered = append(covered, "their WeChat account")
+	// What the ban covers: recorded in English, answered in the page's
+	// language.
+	covered := func(lang string) string {
+		say := func(key string, args ...any) string { return a.cats.text(lang, key, args...) }
+		out := []string{say("ban.player")}
+		if res.OpenID {
+			out = append(out, say("ban.wechat"))
+		}
+		if res.Devices > 0 {
+			out = append(out, say("ban.devices", res.Devices))
+		}
+		switch {
+		case res.Address != "" && opt.AddressUntil.IsZero():
+			out = append(out, say("ban.address_forever", res.Address))
+		case res.Address != "":
+			out = append(out, say("ban.address_until", res.Address, opt.AddressUntil.UTC().Format("2006-01-02 15:04")))
+		case ok:
+			out = append(out, say("ban.no_address"))
+		}
+		return strings.Join(out, say("ban.sep"))
 	}
-	if res.Devices > 0 {
-		covered = append(covered, strconv.Itoa(res.Devices)+" browser(s)")
-	}
-	switch {
-	case res.Address != "" && opt.AddressUntil.IsZero():
-		covered = append(covered, "address "+res.Address+" for ever")
-	case res.Address != "":
-		covered = append(covered, "address "+res.Address+" until "+opt.AddressUntil.UTC().Format("2006-01-02 15:04")+" UTC")
-	case ok:
-		covered = append(covered, "no address (none is known)")
-	}
-	detail := strings.Join(covered, ", ")
-	a.record(c, "ban", target, detail)
-	c.String(http.StatusOK, "Banned: %s.", detail)
+	a.record(c, "ban", target, covered(consoleLangs[0]))
+	a.say(c, http.StatusOK, "act.banned", covered(a.lang(c)))
 }
 
 func (a *Admin) unban(c *gin.Context) {
 	id := c.Param("id")
-	a.act(c, "unban", "player "+id, "Unbanned.", func() error { return a.cfg.Store.UnbanPlayer(c.Request.Context(), id) })
+	a.act(c, "unban", "player "+id, "act.unbanned", func() error { return a.cfg.Store.UnbanPlayer(c.Request.Context(), id) })
 }
 
 func (a *Admin) audit(c *gin.Context) {
@@ -414,7 +428,7 @@ func (a *Admin) audit(c *gin.Context) {
 	list, err := a.cfg.Store.AuditLog(c.Request.Context(), 50, before)
 	if err != nil {
 		a.log.Error("admin: audit", "err", err)
-		c.String(http.StatusInternalServerError, "internal error")
+		a.say(c, http.StatusInternalServerError, "err.internal")
 		return
 	}
 	var next int64

@@ -58,7 +58,7 @@ func (a *Admin) roomStream(c *gin.Context) {
 	c.Status(http.StatusOK)
 	send := func(event string, block string, data map[string]any) {
 		var buf bytes.Buffer
-		if err := a.pages["room"].ExecuteTemplate(&buf, block, data); err != nil {
+		if err := a.pages[a.lang(c)]["room"].ExecuteTemplate(&buf, block, data); err != nil {
 			a.log.Error("admin: render stream", "err", err)
 			return
 		}
@@ -69,7 +69,7 @@ func (a *Admin) roomStream(c *gin.Context) {
 		fmt.Fprint(c.Writer, "\n")
 	}
 	draw := func() {
-		data := a.roomData(r.AdminView())
+		data := a.roomData(c, r.AdminView())
 		send("board", "board", data)
 		send("seats", "seats", data)
 		send("events", "events", data)

@@ -20,10 +20,11 @@
   // left.
   setInterval(function () {
     document.querySelectorAll("[data-deadline]").forEach(function (el) {
+      // The words come with the element, in the page's language.
       var d = Number(el.getAttribute("data-deadline"));
-      if (!d) { el.textContent = "to move"; return; }
+      if (!d) { el.textContent = el.getAttribute("data-to-move") || "to move"; return; }
       var left = Math.max(0, Math.ceil((d - Date.now()) / 1000));
-      el.textContent = "to move · " + left + " s";
+      el.textContent = (el.getAttribute("data-to-move-s") || "to move · {0} s").replace("{0}", String(left));
     });
   }, 250);
 
@@ -48,8 +49,13 @@
 
   // Failed actions: htmx does not swap an error response, so without this
   // the admin would see nothing. The server answers a failed action with
-  // its reason in words (admin/explain.go); it goes in the flash area at
-  // the top of the page, as text.
+  // its reason in words, in the page's language (admin/explain.go); it
+  // goes in the flash area at the top of the page, as text. The flash
+  // area carries this script's own words (data-*), in the page's language.
+  function words(name, fallback) {
+    var el = document.getElementById("flash");
+    return (el && el.getAttribute("data-" + name)) || fallback;
+  }
   function flash(msg, login) {
     var el = document.getElementById("flash");
     if (!el) { window.alert(msg); return; }
@@ -57,7 +63,7 @@
     if (login) {
       var a = document.createElement("a");
       a.href = (document.body.getAttribute("data-admin") || "/admin") + "/login";
-      a.textContent = "Log in again";
+      a.textContent = words("log-in-again", "Log in again");
       el.appendChild(a);
     }
     el.hidden = false;
@@ -65,13 +71,13 @@
   document.addEventListener("htmx:responseError", function (e) {
     var xhr = e.detail.xhr;
     var msg = (xhr.responseText || "").trim();
-    if (xhr.status === 401) { flash("Your session has ended, so nothing was done.", true); return; }
-    if (xhr.status === 403 && !msg) msg = "Refused: the page is out of date. Reload it and try again.";
-    if (!msg || msg.charAt(0) === "<") msg = "That failed (HTTP " + xhr.status + "); see the server log.";
+    if (xhr.status === 401) { flash(words("session-ended", "Your session has ended, so nothing was done."), true); return; }
+    if (xhr.status === 403 && !msg) msg = words("stale", "Refused: the page is out of date. Reload it and try again.");
+    if (!msg || msg.charAt(0) === "<") msg = words("failed", "That failed (HTTP {0}); see the server log.").replace("{0}", String(xhr.status));
     flash(msg, false);
   });
   document.addEventListener("htmx:sendError", function () {
-    flash("The server did not answer: check the connection, then try again.", false);
+    flash(words("no-answer", "The server did not answer: check the connection, then try again."), false);
   });
   // A new action clears the last failure; the live views' polling does not.
   document.addEventListener("htmx:beforeRequest", function (e) {
