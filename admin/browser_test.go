@@ -19,7 +19,8 @@ import (
 // watch a room that two Go WebSocket clients play and see its board change
 // without a reload, close the room (both clients get game_over reason
 // closed), and step through that game's replay. With
-// GOLDMINE_SCREENSHOTS=1 it also writes the screenshots in docs/.
+// GOLDMINE_SCREENSHOTS=1 it also writes the replay's screenshot in docs/
+// (TestConsoleLanguagesInBrowser takes the dashboard's and a room's).
 func TestConsoleInBrowser(t *testing.T) {
 	ctx := browsertest.New(t, 90*time.Second)
 	// The console must work under the server's CSP without breaking it.
@@ -51,7 +52,6 @@ func TestConsoleInBrowser(t *testing.T) {
 	); err != nil {
 		t.Fatalf("log in: %v", err)
 	}
-	shot(t, ctx, "admin-dashboard.png")
 
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(base+"/admin/rooms/"+id),
@@ -75,7 +75,6 @@ func TestConsoleInBrowser(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Click(`#show-gold`)); err != nil {
 		t.Fatal(err)
 	}
-	shot(t, ctx, "admin-room.png")
 
 	// Close it from the page.
 	if err := chromedp.Do(ctx,
