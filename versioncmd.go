@@ -13,7 +13,9 @@ import (
 // sourceVersion is the semantic version of this source tree. A release is
 // cut by stamping the same number (scripts/release.sh passes it with
 // -ldflags); a build from a checkout reports it with "-dev" after it, so
-// that it never passes for the release itself.
+// that it never passes for the release itself. The SDK (static/sdk: its
+// VERSION and package.json) carries the same number, the server's, which
+// TestSDKVersionIsTheServers holds it to.
 const sourceVersion = "0.1.0"
 
 // Set by the release build with -ldflags "-X main.buildVersion=... -X

@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"os"
+	"regexp"
 	"runtime"
 	"strings"
 	"testing"
@@ -59,5 +61,40 @@ func TestIsRelease(t *testing.T) {
 		if got := isRelease(v); got != want {
 			t.Errorf("isRelease(%q)=%v, want %v", v, got, want)
 		}
+	}
+}
+
+// TestSDKVersionIsTheServers: the server's version (sourceVersion) is the
+// one source of the SDK's: its VERSION, the npm package's version (and
+// its lock file's), the mini-program's copy and the file name docs/sdk.md
+// installs. A release that bumps sourceVersion fails here until the SDK
+// says the same.
+func TestSDKVersionIsTheServers(t *testing.T) {
+	read := func(p string) string {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return string(b)
+	}
+	for _, p := range []string{"static/sdk/goldmine.js", "examples/miniprogram/utils/goldmine.js"} {
+		m := regexp.MustCompile(`var VERSION = "([^"]*)"`).FindStringSubmatch(read(p))
+		if m == nil || m[1] != sourceVersion {
+			t.Errorf("%s: VERSION %v, want the server's %s (versioncmd.go)", p, m, sourceVersion)
+		}
+	}
+	var pkg struct{ Version string }
+	if err := json.Unmarshal([]byte(read("static/sdk/package.json")), &pkg); err != nil || pkg.Version != sourceVersion {
+		t.Errorf("static/sdk/package.json: version %q (%v), want the server's %s", pkg.Version, err, sourceVersion)
+	}
+	var lock struct {
+		Version  string
+		Packages map[string]struct{ Version string }
+	}
+	if err := json.Unmarshal([]byte(read("static/sdk/package-lock.json")), &lock); err != nil || lock.Version != sourceVersion || lock.Packages[""].Version != sourceVersion {
+		t.Errorf("static/sdk/package-lock.json: version %q and %q (%v), want the server's %s", lock.Version, lock.Packages[""].Version, err, sourceVersion)
+	}
+	if doc := read("docs/sdk.md"); !strings.Contains(doc, "goldmine-sdk-"+sourceVersion+".tgz") {
+		t.Errorf("docs/sdk.md does not install goldmine-sdk-%s.tgz", sourceVersion)
 	}
 }

@@ -17,7 +17,7 @@
 })(typeof globalThis !== "undefined" ? globalThis : this, function () {
   "use strict";
 
-  var VERSION = "1.1.0";
+  var VERSION = "0.1.0";
 
   // Close codes after which reconnecting would be wrong: the member left,
   // the room closed, another connection took the seat, an admin kicked or
