@@ -56,23 +56,23 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 		c.Header("Cache-Control", "no-cache")
 		c.Data(http.StatusOK, "text/html; charset=utf-8", index[l])
 	}
-	e.GET("/", serveIndex)
+	getHead(e, "/", serveIndex)
 	if s.cfg.Prefix != "" {
 		// gin would redirect /game to /game/ itself, but only as a 301
 		// that browsers keep; the page can just as well be served here.
-		e.GET("", serveIndex)
+		getHead(e, "", serveIndex)
 	}
-	e.GET("/r/:id", serveIndex)
-	e.GET("/leaderboard", serveIndex)
-	e.GET("/p/:id", serveIndex)
-	e.GET("/static/*file", gin.WrapH(a))
+	getHead(e, "/r/:id", serveIndex)
+	getHead(e, "/leaderboard", serveIndex)
+	getHead(e, "/p/:id", serveIndex)
+	getHead(e, "/static/*file", gin.WrapH(a))
 	icon, err := a.Read("app/favicon.svg")
 	if err != nil {
 		return err
 	}
 	// Browsers ask for /favicon.ico whatever the page says; an SVG is
 	// what they get, and every current one draws it.
-	e.GET("/favicon.ico", func(c *gin.Context) {
+	getHead(e, "/favicon.ico", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=86400")
 		c.Data(http.StatusOK, "image/svg+xml", icon)
 	})
@@ -82,7 +82,7 @@ func (s *Server) clientRoutes(e *gin.RouterGroup) error {
 	}
 	// A stable URL that mini-program projects and pages can copy. It is
 	// revalidated every 5 minutes; pages of this server use the hashed URL.
-	e.GET("/sdk/goldmine.js", func(c *gin.Context) {
+	getHead(e, "/sdk/goldmine.js", func(c *gin.Context) {
 		c.Header("Cache-Control", "public, max-age=300")
 		c.Data(http.StatusOK, "text/javascript; charset=utf-8", sdk)
 	})

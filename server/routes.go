@@ -28,7 +28,7 @@ func (s *Server) routes() (*gin.Engine, error) {
 
 	g := e.Group(s.cfg.Prefix)
 	s.router = g
-	g.GET("/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
+	getHead(g, "/healthz", func(c *gin.Context) { c.JSON(http.StatusOK, gin.H{"status": "ok"}) })
 	if s.cfg.Assets != nil {
 		if err := s.clientRoutes(g); err != nil {
 			return nil, err
@@ -107,4 +107,12 @@ func (s *Server) recovery() gin.HandlerFunc {
 		}()
 		c.Next()
 	}
+}
+
+// getHead routes GET and HEAD of path to h. HEAD is what uptime monitors
+// and `curl -I` send; net/http drops the body of a HEAD response and keeps
+// its headers, Content-Length included, so the GET handler answers both.
+func getHead(g gin.IRoutes, path string, h ...gin.HandlerFunc) {
+	g.GET(path, h...)
+	g.HEAD(path, h...)
 }
