@@ -59,3 +59,30 @@ func TestAdminClosedGameHasNoResultInBrowser(t *testing.T) {
 		})
 	}
 }
+
+// TestBotNamesInPageLanguageInBrowser: the server names a bot in English,
+// "Name (normal bot)"; the page shows the bracket in its own language,
+// from the seat's bot_level, and switches with the page.
+func TestBotNamesInPageLanguageInBrowser(t *testing.T) {
+	browser := browsertest.New(t, 2*time.Minute)
+	h := newHarness(t, fast, func(o *harnessOpts) { o.assets, o.bots = true, true })
+	ctx := open(t, browser, desktopZH)
+	signUp(t, ctx, h.ts.URL, "小红")
+	run(t, ctx, "和机器人玩",
+		chromedp.SetValue(`form.solo select[name=level]`, "normal"),
+		chromedp.Click(`form.solo button`),
+		browsertest.Until(`window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.players.length === 2`))
+	server := eval[string](t, ctx, `window.goldmine.room.state.players.find(p => p.bot).name`)
+	base, ok := strings.CutSuffix(server, " (normal bot)")
+	if !ok {
+		t.Fatalf("the server named the bot %q, not NAME (normal bot)", server)
+	}
+	names := `[...document.querySelectorAll(".players .pname")].map(e => e.textContent).join("|")`
+	run(t, ctx, "中文", browsertest.Until(fmt.Sprintf(`%s.includes(%q)`, names, base+"（普通机器人）")))
+	if got := eval[string](t, ctx, names); strings.Contains(got, "bot)") {
+		t.Fatalf("the Chinese page names the bot in English: %q", got)
+	}
+	run(t, ctx, "English", chromedp.Click(`button.lang`),
+		browsertest.Until(`document.documentElement.lang === "en" && !!window.goldmine.room && !!window.goldmine.room.state`),
+		browsertest.Until(fmt.Sprintf(`%s.includes(%q)`, names, server)))
+}

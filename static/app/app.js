@@ -482,7 +482,7 @@
       var mine = r.you && r.you.role === "player" && r.you.seat === f.seat;
       var p = r.state && r.state.players[f.seat];
       play.notice = mine ? t("game.skip_you_" + (f.reason === "absent" || f.reason === "admin" ? f.reason : "timeout"))
-        : t("game.skip_other", { name: p ? p.name : t("game.someone") });
+        : t("game.skip_other", { name: seatName(p) });
     });
     r.on("error", function (e) {
       if (r !== room) return;
@@ -506,6 +506,17 @@
   var FINAL = { 1000: true, 4000: true, 4001: true, 4002: true, 4003: true };
 
   function seatColor(seat) { return "s" + (seat % 8); }
+
+  // seatName is a seat's name with a bot's level in the page's language:
+  // the server names bots in English, "Carat (normal bot)", and the seat
+  // says its level (bot_level), so the part in brackets is the catalogue's.
+  function seatName(p) {
+    if (!p) return t("game.someone");
+    var lv = p.bot && p.bot_level;
+    var tail = lv ? " (" + lv + " bot)" : "";
+    if (!tail || LANGS.en["game.level_" + lv] === undefined || p.name.slice(-tail.length) !== tail) return p.name;
+    return t("game.bot_name", { name: p.name.slice(0, -tail.length), level: t("game.level_" + lv) });
+  }
 
   function countdown() {
     var el = document.getElementById("countdown");
@@ -586,7 +597,7 @@
         var dotTitle = !live ? t("game.unknown_connection") : (p.connected ? t("game.connected") : t("game.disconnected"));
         return h("li", { class: (p.seat === s.turn && s.status === "playing" ? "turn " : "") + (p.left ? "left" : "") },
           h("span", { class: "sw " + seatColor(p.seat) }), h("span", { class: dot, title: dotTitle, "aria-label": dotTitle, role: "img" }),
-          h("span", { class: "pname", text: p.name + (p.seat === mySeat ? t("game.you") : "") }),
+          h("span", { class: "pname", text: seatName(p) + (p.seat === mySeat ? t("game.you") : "") }),
           p.seat === s.turn && s.status === "playing" ? h("span", { id: "countdown", class: "muted" }) : null,
           h("span", { class: "score", text: String(p.score) }));
       }));
@@ -601,7 +612,7 @@
     else if (s.status === "playing") {
       var digger = s.players[s.turn];
       turnSig = "playing" + myTurn + (digger ? digger.name : "");
-      turnLine = function () { return h("p", { class: "turnline" + (myTurn ? " mine" : "") }, myTurn ? t("game.your_turn") : (digger ? t("game.digging", { name: digger.name }) : "")); };
+      turnLine = function () { return h("p", { class: "turnline" + (myTurn ? " mine" : "") }, myTurn ? t("game.your_turn") : (digger ? t("game.digging", { name: seatName(digger) }) : "")); };
     }
     else if (s.status === "finished") { turnSig = "finished"; turnLine = function () { return h("p", { class: "turnline" }, t("game.over")); }; }
     else { turnSig = "closed"; turnLine = function () { return h("p", { class: "turnline" }, t("game.closed")); }; }
@@ -679,7 +690,7 @@
           cls = "cell undug"; label = t("game.cell_undug", pos); content = ""; disabled = !myTurn;
         } else if (val === -1) {
           var seat = finders[key];
-          pos.name = seat !== undefined && s.players[seat] ? s.players[seat].name : t("game.someone");
+          pos.name = seatName(seat !== undefined ? s.players[seat] : null);
           cls = "cell gold " + seatColor(seat === undefined ? 0 : seat);
           label = title = t("game.cell_gold", pos); content = "gold";
         } else {
@@ -689,7 +700,7 @@
         if (lastBy[key] !== undefined) {
           var by = s.players[lastBy[key]];
           cls += " last by-" + seatColor(lastBy[key]);
-          label += " · " + t("game.cell_last", { name: by ? by.name : t("game.someone") });
+          label += " · " + t("game.cell_last", { name: seatName(by) });
         }
         if (fresh) {
           st.fresh = fresh.cells[key] !== undefined && val !== null;
@@ -764,7 +775,8 @@
       h("h2", {}, void_ ? t("over.no_result") : won ? (res.winners.length > 1 ? t("over.shared") : t("over.you_win")) : t("over.title")),
       // Ranks, not list numbers: equal scores share a rank.
       h("ol", { class: "ranking" }, res.ranking.map(function (st) {
-        return h("li", {}, void_ ? null : st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: st.name }), " · " + t("over.gold", { n: st.score }) + (st.forfeited ? t("over.left") : "") + (st.rank === 1 && !void_ ? " ★" : ""));
+        var pl = s.players[st.seat] && s.players[st.seat].player_id === st.player_id ? s.players[st.seat] : {};
+        return h("li", {}, void_ ? null : st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: seatName({ name: st.name, bot: pl.bot, bot_level: pl.bot_level }) }), " · " + t("over.gold", { n: st.score }) + (st.forfeited ? t("over.left") : "") + (st.rank === 1 && !void_ ? " ★" : ""));
       })),
       h("p", { class: "muted reason" }, LANGS.en["reason." + res.reason] !== undefined ? t("reason." + res.reason) : res.reason),
       void_ ? h("p", { class: "muted no-result" }, t("over.no_result_text")) : null, fair);
