@@ -43,13 +43,25 @@ func (r *Room) withChat(s Snapshot) Snapshot {
 	return s
 }
 
-// spectatorsChanged tells every member how many spectators there are now.
+// spectatorsFanout is the most spectators a room tells of each spectator
+// who comes or goes. Telling every member of every change costs O(n²)
+// frames as n spectators arrive (a thousand spectators: half a million
+// frames, enough to overflow their queues and close them as too slow),
+// so past this many the spectators themselves keep the count of their
+// welcome, and only the players, whose pages show it, hear every change.
+const spectatorsFanout = 50
+
+// spectatorsChanged tells the players, and the spectators of a room that
+// has at most spectatorsFanout of them, how many spectators there are now.
 func (r *Room) spectatorsChanged() {
 	frame := encode(&spectatorsFrame{Type: "spectators", Count: len(r.spectators)})
 	for _, s := range r.seats {
 		if s.member != nil {
 			s.member.conn.Send(frame)
 		}
+	}
+	if len(r.spectators) > spectatorsFanout {
+		return
 	}
 	for m := range r.spectators {
 		m.conn.Send(frame)
