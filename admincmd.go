@@ -17,6 +17,7 @@ import (
 	"golang.org/x/term"
 
 	"goldmine/admin"
+	"goldmine/domain"
 	"goldmine/store"
 )
 
@@ -145,7 +146,7 @@ func adminSetPassword(ctx context.Context, st *store.Store, stdin io.Reader, std
 		}
 		return err
 	}
-	if err := st.AddAudit(ctx, store.AuditEntry{At: time.Now(), Admin: "shell", Action: "set_password", Target: "admin",
+	if err := st.AddAudit(ctx, domain.AuditEntry{At: time.Now(), Admin: "shell", Action: "set_password", Target: "admin",
 		Detail: "goldmine admin set-password"}); err != nil {
 		return err
 	}
@@ -157,7 +158,7 @@ func adminSetPassword(ctx context.Context, st *store.Store, stdin io.Reader, std
 // a login link would leave the console without one, so it prints a setup
 // link instead.
 func adminLoginLink(ctx context.Context, st *store.Store, base string, stdout io.Writer) error {
-	if _, err := st.AdminPassword(ctx); errors.Is(err, store.ErrNotFound) {
+	if _, err := st.AdminPassword(ctx); errors.Is(err, domain.ErrNotFound) {
 		path, err := admin.NewSetupLink(ctx, st)
 		if err != nil {
 			return err
@@ -171,7 +172,7 @@ func adminLoginLink(ctx context.Context, st *store.Store, base string, stdout io
 	if err != nil {
 		return err
 	}
-	if err := st.AddAudit(ctx, store.AuditEntry{At: time.Now(), Admin: "shell", Action: "login_link", Target: "admin",
+	if err := st.AddAudit(ctx, domain.AuditEntry{At: time.Now(), Admin: "shell", Action: "login_link", Target: "admin",
 		Detail: "goldmine admin login-link"}); err != nil {
 		return err
 	}
@@ -193,7 +194,7 @@ func adminSessions(ctx context.Context, st *store.Store, revoke string, stdout i
 		if n == 0 && prefix != "" {
 			return fmt.Errorf("no session %s (see goldmine admin sessions)", prefix)
 		}
-		if err := st.AddAudit(ctx, store.AuditEntry{At: time.Now(), Admin: "shell", Action: "revoke_sessions", Target: "admin",
+		if err := st.AddAudit(ctx, domain.AuditEntry{At: time.Now(), Admin: "shell", Action: "revoke_sessions", Target: "admin",
 			Detail: fmt.Sprintf("%d session(s), %s", n, revoke)}); err != nil {
 			return err
 		}

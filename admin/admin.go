@@ -18,10 +18,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"goldmine/domain"
 	"goldmine/room"
 	"goldmine/solver"
 	"goldmine/static"
-	"goldmine/store"
 )
 
 // Rooms is what the console needs from the live rooms.
@@ -44,17 +44,17 @@ type Bots interface {
 // Store is what the console needs from the database.
 type Store interface {
 	AuthStore
-	Games(ctx context.Context, f store.GamesFilter) ([]room.GameRecord, error)
-	Game(ctx context.Context, id int64) (store.Game, error)
+	Games(ctx context.Context, f domain.GamesFilter) ([]room.GameRecord, error)
+	Game(ctx context.Context, id int64) (domain.Game, error)
 	GamesSince(ctx context.Context, since time.Time) (int, error)
-	SearchPlayers(ctx context.Context, q string, limit int) ([]store.Player, error)
-	Player(ctx context.Context, id string) (store.Player, error)
-	Leaderboard(ctx context.Context, period string, limit int) ([]store.Standing, error)
-	BanPlayer(ctx context.Context, id string, opt store.BanOptions) (store.BanResult, error)
+	SearchPlayers(ctx context.Context, q string, limit int) ([]domain.Player, error)
+	Player(ctx context.Context, id string) (domain.Player, error)
+	Leaderboard(ctx context.Context, period string, limit int) ([]domain.Standing, error)
+	BanPlayer(ctx context.Context, id string, opt domain.BanOptions) (domain.BanResult, error)
 	UnbanPlayer(ctx context.Context, id string) error
 	PlayerAddress(ctx context.Context, id string) (string, error)
-	AddAudit(ctx context.Context, e store.AuditEntry) error
-	AuditLog(ctx context.Context, limit int, before int64) ([]store.AuditEntry, error)
+	AddAudit(ctx context.Context, e domain.AuditEntry) error
+	AuditLog(ctx context.Context, limit int, before int64) ([]domain.AuditEntry, error)
 	Size(ctx context.Context) (int64, error)
 }
 
@@ -326,7 +326,7 @@ func (a *Admin) renderBlock(c *gin.Context, status int, page, block string, data
 
 // record writes an admin action to the audit log.
 func (a *Admin) record(c *gin.Context, action, target, detail string) {
-	err := a.cfg.Store.AddAudit(c.Request.Context(), store.AuditEntry{At: a.now(), Admin: "admin",
+	err := a.cfg.Store.AddAudit(c.Request.Context(), domain.AuditEntry{At: a.now(), Admin: "admin",
 		Action: action, Target: target, Detail: detail})
 	if err != nil {
 		a.log.Error("admin: audit log", "action", action, "target", target, "err", err)

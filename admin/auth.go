@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"goldmine/store"
+	"goldmine/domain"
 )
 
 // Login and session settings.
@@ -69,7 +69,7 @@ func newAuth(ctx context.Context, st Store, password string, now func() time.Tim
 // was free in time, but that attempt stays counted.
 func (a *auth) login(ctx context.Context, att *attempt, password string) (token string, ok bool, err error) {
 	hash, err := a.store.AdminPassword(ctx)
-	if err != nil && !errors.Is(err, store.ErrNotFound) {
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
 		att.forget()
 		return "", false, err
 	}

@@ -17,8 +17,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"goldmine/domain"
 	"goldmine/room"
-	"goldmine/store"
 )
 
 // The console in a cluster (docs/scaling.md). Every node's console lists
@@ -35,10 +35,10 @@ import (
 // implements it.
 type Cluster interface {
 	ID() string
-	Locate(ctx context.Context, id string) (store.Location, error)
+	Locate(ctx context.Context, id string) (domain.Location, error)
 	Adopt(ctx context.Context, id string) (bool, error)
-	RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error)
-	Nodes(ctx context.Context) ([]store.NodeInfo, error)
+	RemoteRooms(ctx context.Context) ([]domain.RemoteRoom, error)
+	Nodes(ctx context.Context) ([]domain.NodeInfo, error)
 	Transport() http.RoundTripper
 }
 
@@ -135,7 +135,7 @@ func (a *Admin) follow(h gin.HandlerFunc) gin.HandlerFunc {
 		ctx := c.Request.Context()
 		loc, err := a.cfg.Cluster.Locate(ctx, norm)
 		switch {
-		case errors.Is(err, store.ErrNotFound) || (err == nil && loc.Status == room.Closed):
+		case errors.Is(err, domain.ErrNotFound) || (err == nil && loc.Status == room.Closed):
 			h(c) // not found, as on one node
 			return
 		case err != nil:
@@ -158,7 +158,7 @@ func (a *Admin) follow(h gin.HandlerFunc) gin.HandlerFunc {
 
 // proxy passes the request to the room's node, signed, and streams the
 // answer back; a stream ends when this console closes.
-func (a *Admin) proxy(c *gin.Context, loc store.Location) {
+func (a *Admin) proxy(c *gin.Context, loc domain.Location) {
 	target, err := url.Parse(strings.TrimSuffix(loc.URL, "/"))
 	if err != nil {
 		a.log.Error("admin: bad node url", "node", loc.Node, "err", err)
@@ -211,7 +211,7 @@ func (a *Admin) proxy(c *gin.Context, loc store.Location) {
 
 // nodeRow is a node on the dashboard.
 type nodeRow struct {
-	store.NodeInfo
+	domain.NodeInfo
 	Self bool
 }
 

@@ -6,7 +6,7 @@ import (
 
 	"goldmine/game"
 	"goldmine/room"
-	"goldmine/store"
+	"goldmine/domain"
 )
 
 // explain says why an admin action failed, in words an admin acts on (the
@@ -19,10 +19,10 @@ func explain(action string, err error) (status int, key string) {
 		return http.StatusNotFound, "explain.room_gone"
 	case errors.Is(err, room.ErrNotOwner):
 		return http.StatusConflict, "explain.not_owner"
-	case errors.Is(err, room.ErrUnavailable), errors.Is(err, store.ErrUnavailable), errors.Is(err, store.ErrClosed),
+	case errors.Is(err, room.ErrUnavailable), errors.Is(err, domain.ErrUnavailable), errors.Is(err, domain.ErrClosed),
 		errors.Is(err, room.ErrShuttingDown):
 		return http.StatusServiceUnavailable, "explain.unavailable"
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		return http.StatusNotFound, "explain.no_player"
 	case errors.Is(err, room.ErrNoBots):
 		return http.StatusConflict, "explain.no_bots"

@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"goldmine/domain"
 	"goldmine/room"
-	"goldmine/store"
 )
 
 // TestKickChoosesTheSeat: kicking a player in a 2-player game never hands
@@ -71,7 +71,7 @@ func TestKickChoosesTheSeat(t *testing.T) {
 		if err != nil || p.Wins != 0 || p.Games != 0 {
 			t.Fatalf("Bob after a game an admin ended: %+v, %v; want no game and no win counted", p, err)
 		}
-		for _, period := range []string{store.PeriodAll, store.PeriodWeek} {
+		for _, period := range []string{domain.PeriodAll, domain.PeriodWeek} {
 			board, _ := e.st.Leaderboard(context.Background(), period, 10)
 			for _, st := range board {
 				if st.Wins > 0 {

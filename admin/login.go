@@ -7,7 +7,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/store"
+	"goldmine/domain"
 )
 
 // Words of the sign-in pages: their catalogue keys (i18n/*.json); the
@@ -31,7 +31,7 @@ func (a *Admin) announceSetup(ctx context.Context) error {
 	if set {
 		return nil
 	}
-	n, err := a.cfg.Store.AdminTokens(ctx, store.AdminSetup)
+	n, err := a.cfg.Store.AdminTokens(ctx, domain.AdminSetup)
 	if err != nil {
 		return err
 	}
@@ -144,7 +144,7 @@ func (a *Admin) refuseSetup(c *gin.Context) {
 
 func (a *Admin) setupPage(c *gin.Context) {
 	token := linkToken(c)
-	ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), store.AdminSetup)
+	ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), domain.AdminSetup)
 	if err != nil || !ok {
 		a.refuseSetup(c)
 		return
@@ -157,7 +157,7 @@ func (a *Admin) setupPost(c *gin.Context) {
 	// A cheap look first: a post with no good link must not cost a
 	// bcrypt. The link is used up below, in the same transaction as the
 	// password, so that of concurrent posts one wins.
-	if ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), store.AdminSetup); err != nil || !ok {
+	if ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), domain.AdminSetup); err != nil || !ok {
 		a.refuseSetup(c)
 		return
 	}
@@ -180,7 +180,7 @@ func (a *Admin) setupPost(c *gin.Context) {
 		err = a.cfg.Store.SetAdminPasswordWith(c.Request.Context(), hashToken(token), hash)
 	}
 	switch {
-	case errors.Is(err, store.ErrNotFound):
+	case errors.Is(err, domain.ErrNotFound):
 		a.refuseSetup(c)
 	case err != nil:
 		a.log.Error("admin: set password", "err", err)
@@ -197,7 +197,7 @@ func (a *Admin) setupPost(c *gin.Context) {
 // that a chat app's preview of the URL does not use it up.
 func (a *Admin) linkPage(c *gin.Context) {
 	token := linkToken(c)
-	ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), store.AdminLogin)
+	ok, err := a.cfg.Store.AdminTokenValid(c.Request.Context(), hashToken(token), domain.AdminLogin)
 	if err != nil || !ok {
 		a.render(c, http.StatusNotFound, "login", map[string]any{"Error": msgLinkBad})
 		return
@@ -209,8 +209,8 @@ func (a *Admin) linkPage(c *gin.Context) {
 // the operator's way in while someone else's failures block the address.
 func (a *Admin) linkPost(c *gin.Context) {
 	ip := c.ClientIP()
-	token, err := a.auth.openSessionWith(c.Request.Context(), linkToken(c), store.AdminLogin, ip, "login link")
-	if errors.Is(err, store.ErrNotFound) {
+	token, err := a.auth.openSessionWith(c.Request.Context(), linkToken(c), domain.AdminLogin, ip, "login link")
+	if errors.Is(err, domain.ErrNotFound) {
 		a.render(c, http.StatusNotFound, "login", map[string]any{"Error": msgLinkBad})
 		return
 	}

@@ -16,7 +16,7 @@ import (
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/solver"
-	"goldmine/store"
+	"goldmine/domain"
 )
 
 // stats are the dashboard's live counts.
@@ -242,7 +242,7 @@ func (a *Admin) addBot(c *gin.Context) {
 
 func (a *Admin) games(c *gin.Context) {
 	before, _ := strconv.ParseInt(c.Query("before"), 10, 64)
-	f := store.GamesFilter{Player: strings.TrimSpace(c.Query("player")), Before: before, Limit: 25}
+	f := domain.GamesFilter{Player: strings.TrimSpace(c.Query("player")), Before: before, Limit: 25}
 	list, err := a.cfg.Store.Games(c.Request.Context(), f)
 	if err != nil {
 		a.log.Error("admin: games", "err", err)
@@ -258,7 +258,7 @@ func (a *Admin) games(c *gin.Context) {
 
 // replayAt rebuilds a stored game after its first n moves, from its layout
 // and moves, through the engine.
-func replayAt(g store.Game, n int) (*game.Game, error) {
+func replayAt(g domain.Game, n int) (*game.Game, error) {
 	b, err := game.FromLayout(g.Rules.Rows, g.Rules.Cols, g.Layout)
 	if err != nil {
 		return nil, err
@@ -275,10 +275,10 @@ func replayAt(g store.Game, n int) (*game.Game, error) {
 	return live, nil
 }
 
-func (a *Admin) loadGame(c *gin.Context) (store.Game, bool) {
+func (a *Admin) loadGame(c *gin.Context) (domain.Game, bool) {
 	id, _ := strconv.ParseInt(c.Param("id"), 10, 64)
 	g, err := a.cfg.Store.Game(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) || id == 0 {
+	if errors.Is(err, domain.ErrNotFound) || id == 0 {
 		a.render(c, http.StatusNotFound, "notfound", map[string]any{"What": a.tr(c, "notfound.game", c.Param("id"))})
 		return g, false
 	}
@@ -290,7 +290,7 @@ func (a *Admin) loadGame(c *gin.Context) (store.Game, bool) {
 	return g, true
 }
 
-func (a *Admin) stepData(c *gin.Context, g store.Game, n int) (map[string]any, error) {
+func (a *Admin) stepData(c *gin.Context, g domain.Game, n int) (map[string]any, error) {
 	n = min(max(n, 0), len(g.Moves))
 	live, err := replayAt(g, n)
 	if err != nil {
@@ -342,9 +342,9 @@ func (a *Admin) players(c *gin.Context) {
 		a.say(c, http.StatusInternalServerError, "err.internal")
 		return
 	}
-	period := c.DefaultQuery("period", store.PeriodAll)
-	if period != store.PeriodWeek {
-		period = store.PeriodAll
+	period := c.DefaultQuery("period", domain.PeriodAll)
+	if period != domain.PeriodWeek {
+		period = domain.PeriodAll
 	}
 	board, _ := a.cfg.Store.Leaderboard(ctx, period, 20)
 	data := map[string]any{"Players": list, "Q": q, "Board": board, "Period": period}
@@ -367,7 +367,7 @@ func (a *Admin) ban(c *gin.Context) {
 	ctx := c.Request.Context()
 	id := c.Param("id")
 	target := "player " + id
-	var opt store.BanOptions
+	var opt domain.BanOptions
 	choice := c.PostForm("address")
 	d, ok := banAddressFor[choice]
 	if choice != "" && !ok {

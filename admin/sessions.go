@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"goldmine/store"
+	"goldmine/domain"
 )
 
 // AuthStore is what the console's sign-in needs from the database: the
@@ -24,9 +24,9 @@ type AuthStore interface {
 	AddAdminToken(ctx context.Context, tokenHash, kind string, expires time.Time) error
 	AdminTokenValid(ctx context.Context, tokenHash, kind string) (bool, error)
 	AdminTokens(ctx context.Context, kind string) (int, error)
-	OpenAdminSession(ctx context.Context, s store.AdminSession) error
-	OpenAdminSessionWith(ctx context.Context, tokenHash, kind string, s store.AdminSession) error
-	AdminSession(ctx context.Context, id string, now time.Time) (store.AdminSession, error)
+	OpenAdminSession(ctx context.Context, s domain.AdminSession) error
+	OpenAdminSessionWith(ctx context.Context, tokenHash, kind string, s domain.AdminSession) error
+	AdminSession(ctx context.Context, id string, now time.Time) (domain.AdminSession, error)
 	TouchAdminSession(ctx context.Context, id string, seen, expires time.Time) error
 	CloseAdminSession(ctx context.Context, id string) error
 }
@@ -82,7 +82,7 @@ func hashPassword(password string) ([]byte, error) {
 // server's base URL and prefix): "/admin/link?token=...".
 func NewLoginLink(ctx context.Context, st AuthStore, now time.Time) (string, error) {
 	token := randomHex(32)
-	if err := st.AddAdminToken(ctx, hashToken(token), store.AdminLogin, now.Add(LoginLinkTTL)); err != nil {
+	if err := st.AddAdminToken(ctx, hashToken(token), domain.AdminLogin, now.Add(LoginLinkTTL)); err != nil {
 		return "", fmt.Errorf("admin: login link: %w", err)
 	}
 	return "/admin/link?token=" + token, nil
@@ -93,7 +93,7 @@ func NewLoginLink(ctx context.Context, st AuthStore, now time.Time) (string, err
 // "/admin/setup?token=...".
 func NewSetupLink(ctx context.Context, st AuthStore) (string, error) {
 	token := randomHex(32)
-	if err := st.AddAdminToken(ctx, hashToken(token), store.AdminSetup, time.Time{}); err != nil {
+	if err := st.AddAdminToken(ctx, hashToken(token), domain.AdminSetup, time.Time{}); err != nil {
 		return "", fmt.Errorf("admin: setup link: %w", err)
 	}
 	return "/admin/setup?token=" + token, nil
@@ -102,16 +102,16 @@ func NewSetupLink(ctx context.Context, st AuthStore) (string, error) {
 // passwordSet reports whether an admin password is stored.
 func (a *auth) passwordSet(ctx context.Context) (bool, error) {
 	_, err := a.store.AdminPassword(ctx)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return false, nil
 	}
 	return err == nil, err
 }
 
-func (a *auth) newSession(ip, via string) (token string, s store.AdminSession) {
+func (a *auth) newSession(ip, via string) (token string, s domain.AdminSession) {
 	token = randomHex(32)
 	now := a.now()
-	return token, store.AdminSession{ID: hashToken(token), CSRF: randomHex(16), Via: via, IP: ip,
+	return token, domain.AdminSession{ID: hashToken(token), CSRF: randomHex(16), Via: via, IP: ip,
 		CreatedAt: now, SeenAt: now, ExpiresAt: now.Add(SessionIdle)}
 }
 

@@ -11,6 +11,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"goldmine/domain"
 	"goldmine/room"
 	"goldmine/server"
 	"goldmine/store"
@@ -18,7 +19,7 @@ import (
 
 // Game is a finished game's full record: rules, layout and salt, players
 // with their scores and ranks, every move, and how it ended.
-type Game = store.Game
+type Game = domain.Game
 
 // Notice is a change in a room's life: a room created or closed, a player
 // joining or leaving a seat.

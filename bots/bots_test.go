@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"goldmine/bots"
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/solver"
@@ -139,7 +140,7 @@ func TestTwoBotsPlayAGameToItsEnd(t *testing.T) {
 	if end.Players[0].BotLevel != "hard" || end.Players[1].BotLevel != "easy" || !end.Players[0].Bot {
 		t.Fatalf("players %+v", end.Players)
 	}
-	games, err := w.st.Games(ctx, store.GamesFilter{Limit: 10})
+	games, err := w.st.Games(ctx, domain.GamesFilter{Limit: 10})
 	if err != nil || len(games) != 1 || !games[0].Players[0].Bot || !games[0].Players[1].Bot {
 		t.Fatalf("stored games %+v, %v", games, err)
 	}

@@ -24,8 +24,8 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"goldmine/domain"
 	"goldmine/room"
-	"goldmine/store"
 )
 
 // Store is what a node needs from the shared database.
@@ -38,11 +38,11 @@ type Store interface {
 	// Orphaned counts the rooms of dead nodes.
 	Orphaned(ctx context.Context) (int, error)
 	// Locate says which node owns a room.
-	Locate(ctx context.Context, id string) (store.Location, error)
+	Locate(ctx context.Context, id string) (domain.Location, error)
 	// RemoteRooms lists the live rooms other nodes own.
-	RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error)
+	RemoteRooms(ctx context.Context) ([]domain.RemoteRoom, error)
 	// Nodes lists the nodes.
-	Nodes(ctx context.Context) ([]store.NodeInfo, error)
+	Nodes(ctx context.Context) ([]domain.NodeInfo, error)
 	// Node is this node's id, and Lease how long its lease lasts.
 	Node() string
 	Lease() time.Duration
@@ -84,7 +84,7 @@ type Node struct {
 	transport http.RoundTripper
 
 	remoteMu sync.Mutex // guards remote and remoteAt
-	remote   []store.RemoteRoom
+	remote   []domain.RemoteRoom
 	remoteAt time.Time
 }
 
@@ -233,7 +233,7 @@ func (n *Node) Adopt(ctx context.Context, id string) (bool, error) {
 }
 
 // Locate says which node owns room id.
-func (n *Node) Locate(ctx context.Context, id string) (store.Location, error) {
+func (n *Node) Locate(ctx context.Context, id string) (domain.Location, error) {
 	return n.cfg.Store.Locate(ctx, id)
 }
 
@@ -243,7 +243,7 @@ const remoteTTL = time.Second
 
 // RemoteRooms lists the live rooms other nodes own, as of at most a
 // second ago.
-func (n *Node) RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error) {
+func (n *Node) RemoteRooms(ctx context.Context) ([]domain.RemoteRoom, error) {
 	n.remoteMu.Lock()
 	defer n.remoteMu.Unlock()
 	if n.remote != nil && time.Since(n.remoteAt) < remoteTTL {
@@ -258,7 +258,7 @@ func (n *Node) RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error) {
 }
 
 // Nodes lists the nodes of the cluster.
-func (n *Node) Nodes(ctx context.Context) ([]store.NodeInfo, error) {
+func (n *Node) Nodes(ctx context.Context) ([]domain.NodeInfo, error) {
 	return n.cfg.Store.Nodes(ctx)
 }
 

@@ -13,10 +13,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/solver"
-	"goldmine/store"
 )
 
 // decode reads a JSON object body into v, refusing bodies over the body
@@ -104,14 +104,14 @@ func (s *Server) createPlayer(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	var p store.Player
+	var p domain.Player
 	if s.bans == nil {
 		p, err = s.store.CreatePlayer(c.Request.Context(), name, false)
 	} else {
 		// A banned player's way back is a new player: refuse one from
 		// their browser or (if the admin chose) their address.
 		dev, addr := s.ensureDevice(c), c.ClientIP()
-		if s.refuseBanned(c, store.BanCheck{Device: dev, Address: addr}) {
+		if s.refuseBanned(c, domain.BanCheck{Device: dev, Address: addr}) {
 			return
 		}
 		p, err = s.bans.CreatePlayerFrom(c.Request.Context(), name, dev, addr)
@@ -180,7 +180,7 @@ func (s *Server) getPlayer(c *gin.Context) {
 		id = me.ID
 	}
 	p, err := s.store.Player(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		s.abort(c, errorf(http.StatusNotFound, "unknown_player", "no such player"))
 		return
 	}
@@ -422,8 +422,8 @@ func (s *Server) leaderboard(c *gin.Context) {
 		s.abort(c, errorf(http.StatusBadRequest, "bad_request", "by must be wins or rating"))
 		return
 	}
-	period := c.DefaultQuery("period", store.PeriodAll)
-	if period != store.PeriodAll && period != store.PeriodWeek {
+	period := c.DefaultQuery("period", domain.PeriodAll)
+	if period != domain.PeriodAll && period != domain.PeriodWeek {
 		s.abort(c, errorf(http.StatusBadRequest, "bad_request", "period must be all or week"))
 		return
 	}
@@ -488,7 +488,7 @@ func (s *Server) listGames(c *gin.Context) {
 	if limit == 0 {
 		limit = 20
 	}
-	f := store.GamesFilter{Player: c.Query("player"), Before: before, Limit: int(limit)}
+	f := domain.GamesFilter{Player: c.Query("player"), Before: before, Limit: int(limit)}
 	games, err := s.store.Games(c.Request.Context(), f)
 	if err != nil {
 		s.abort(c, err)
@@ -513,7 +513,7 @@ func (s *Server) getGame(c *gin.Context) {
 		return
 	}
 	g, err := s.store.Game(c.Request.Context(), id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		s.abort(c, errorf(http.StatusNotFound, "unknown_game", "no such game"))
 		return
 	}

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/store"
+	"goldmine/domain"
 )
 
 // A ban must hold when the banned player makes a new player: each browser
@@ -28,8 +28,8 @@ var errBanned = errorf(http.StatusForbidden, "banned", "you are banned")
 // BanStore is what the server needs to keep banned players out; a
 // *store.Store has it.
 type BanStore interface {
-	Banned(ctx context.Context, c store.BanCheck) (bool, error)
-	CreatePlayerFrom(ctx context.Context, name, device, addr string) (store.Player, error)
+	Banned(ctx context.Context, c domain.BanCheck) (bool, error)
+	CreatePlayerFrom(ctx context.Context, name, device, addr string) (domain.Player, error)
 	SeenPlayer(ctx context.Context, id, device, addr string) error
 }
 
@@ -68,7 +68,7 @@ func (s *Server) ensureDevice(c *gin.Context) string {
 
 // refuseBanned answers 403 banned, and reports true, when what the
 // request brings (its browser, its address, a WeChat openid) is banned.
-func (s *Server) refuseBanned(c *gin.Context, check store.BanCheck) bool {
+func (s *Server) refuseBanned(c *gin.Context, check domain.BanCheck) bool {
 	if s.bans == nil {
 		return false
 	}

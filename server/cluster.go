@@ -13,8 +13,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"goldmine/domain"
 	"goldmine/room"
-	"goldmine/store"
 )
 
 // Cluster is this node's view of the other nodes sharing its PostgreSQL
@@ -23,11 +23,11 @@ type Cluster interface {
 	// ID is this node's id.
 	ID() string
 	// Locate says which node owns a room.
-	Locate(ctx context.Context, id string) (store.Location, error)
+	Locate(ctx context.Context, id string) (domain.Location, error)
 	// Adopt takes a room whose owner's lease ran out, now.
 	Adopt(ctx context.Context, id string) (bool, error)
 	// RemoteRooms lists the live rooms other nodes own.
-	RemoteRooms(ctx context.Context) ([]store.RemoteRoom, error)
+	RemoteRooms(ctx context.Context) ([]domain.RemoteRoom, error)
 	// IsNodeOrigin reports whether a browser origin is a node's.
 	IsNodeOrigin(origin string) bool
 	// Transport carries requests to other nodes.
@@ -77,7 +77,7 @@ func (s *Server) nodeID() string {
 // where is where a room that is not live here lives.
 type where struct {
 	here bool // it is live here now (this node adopted it)
-	loc  store.Location
+	loc  domain.Location
 }
 
 // locate finds a room that is not live on this node. On a single node, or
@@ -91,7 +91,7 @@ func (s *Server) locate(ctx context.Context, id string) (where, error) {
 	}
 	for attempt := 0; attempt < 2; attempt++ {
 		loc, err := s.cfg.Cluster.Locate(ctx, norm)
-		if errors.Is(err, store.ErrNotFound) {
+		if errors.Is(err, domain.ErrNotFound) {
 			return where{}, fmt.Errorf("server: room %s: %w", norm, room.ErrUnknownRoom)
 		}
 		if err != nil {
@@ -136,7 +136,7 @@ type wrongNodeFrame struct {
 // node, and reports whether it did. It does not when the request was
 // forwarded already (the rooms moved meanwhile: this node answers) or the
 // owner has no --advertise-url to reach it at.
-func (s *Server) forward(c *gin.Context, loc store.Location) bool {
+func (s *Server) forward(c *gin.Context, loc domain.Location) bool {
 	if loc.URL == "" || c.GetHeader(forwardedHeader) != "" {
 		return false
 	}

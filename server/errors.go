@@ -6,9 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
-	"goldmine/store"
 )
 
 // apiError is an error with a protocol code and a message safe to show.
@@ -55,8 +55,8 @@ var codes = []struct {
 	{room.ErrBadText, "bad_message", http.StatusBadRequest},
 	{room.ErrLimit, "limit_reached", http.StatusTooManyRequests},
 	{room.ErrChatLimited, "chat_limited", http.StatusTooManyRequests},
-	{store.ErrClosed, "unavailable", http.StatusServiceUnavailable},
-	{store.ErrUnavailable, "unavailable", http.StatusServiceUnavailable},
+	{domain.ErrClosed, "unavailable", http.StatusServiceUnavailable},
+	{domain.ErrUnavailable, "unavailable", http.StatusServiceUnavailable},
 }
 
 // classify returns the protocol code, HTTP status and a message safe to

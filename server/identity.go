@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"strings"
 
+	"goldmine/domain"
 	"goldmine/room"
-	"goldmine/store"
 )
 
 // Identity turns the token a client presents (in a hello, or as a Bearer
@@ -29,7 +29,7 @@ var ErrBadToken = errors.New("bad token")
 
 // PlayerStore is what Tokens needs from the store.
 type PlayerStore interface {
-	Player(ctx context.Context, id string) (store.Player, error)
+	Player(ctx context.Context, id string) (domain.Player, error)
 }
 
 // Tokens issues and checks the built-in player tokens: the player id and an
@@ -78,7 +78,7 @@ func (t *Tokens) Authenticate(ctx context.Context, token string) (room.Player, e
 		return room.Player{}, fmt.Errorf("server: %w", ErrBadToken)
 	}
 	p, err := t.players.Player(ctx, id)
-	if errors.Is(err, store.ErrNotFound) {
+	if errors.Is(err, domain.ErrNotFound) {
 		return room.Player{}, fmt.Errorf("server: player %s: %w", id, ErrBadToken)
 	}
 	if err != nil {

@@ -7,17 +7,17 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"goldmine/domain"
 	"goldmine/rating"
 	"goldmine/room"
-	"goldmine/store"
 )
 
 // RatingStore is what the server needs of the stored ratings.
 type RatingStore interface {
-	Rating(ctx context.Context, id string) (store.PlayerRating, error)
-	Ratings(ctx context.Context, ids []string) (map[string]store.PlayerRating, error)
-	RatingBoard(ctx context.Context, limit int) ([]store.PlayerRating, error)
-	PlayerGames(ctx context.Context, playerID string, before int64, limit int) ([]store.PlayerGame, error)
+	Rating(ctx context.Context, id string) (domain.PlayerRating, error)
+	Ratings(ctx context.Context, ids []string) (map[string]domain.PlayerRating, error)
+	RatingBoard(ctx context.Context, limit int) ([]domain.PlayerRating, error)
+	PlayerGames(ctx context.Context, playerID string, before int64, limit int) ([]domain.PlayerGame, error)
 }
 
 // withRatings fills in the rating of each seat of a snapshot: a person's
@@ -74,7 +74,7 @@ func (s *Server) playerGames(c *gin.Context) {
 	if limit == 0 {
 		limit = 20
 	}
-	if _, err := s.store.Player(c.Request.Context(), id); errors.Is(err, store.ErrNotFound) {
+	if _, err := s.store.Player(c.Request.Context(), id); errors.Is(err, domain.ErrNotFound) {
 		s.abort(c, errorf(http.StatusNotFound, "unknown_player", "no such player"))
 		return
 	} else if err != nil {
@@ -126,5 +126,5 @@ func (s *Server) ratingBoard(c *gin.Context, limit int) {
 		out[i] = gin.H{"rank": i + 1, "player_id": r.PlayerID, "name": r.Name, "rating": r.Rating.Rating,
 			"rd": r.RD, "rated_games": r.Games}
 	}
-	c.JSON(http.StatusOK, gin.H{"players": out, "by": "rating", "min_rated_games": store.MinRatedGames})
+	c.JSON(http.StatusOK, gin.H{"players": out, "by": "rating", "min_rated_games": domain.MinRatedGames})
 }

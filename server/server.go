@@ -15,11 +15,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/solver"
 	"goldmine/static"
-	"goldmine/store"
 )
 
 // Rooms is what the server needs from the live rooms.
@@ -34,11 +34,11 @@ type Rooms interface {
 // Store is what the server needs from persistence.
 type Store interface {
 	PlayerStore
-	CreatePlayer(ctx context.Context, name string, bot bool) (store.Player, error)
-	RenamePlayer(ctx context.Context, id, name string) (store.Player, error)
-	Games(ctx context.Context, f store.GamesFilter) ([]room.GameRecord, error)
-	Game(ctx context.Context, id int64) (store.Game, error)
-	Leaderboard(ctx context.Context, period string, limit int) ([]store.Standing, error)
+	CreatePlayer(ctx context.Context, name string, bot bool) (domain.Player, error)
+	RenamePlayer(ctx context.Context, id, name string) (domain.Player, error)
+	Games(ctx context.Context, f domain.GamesFilter) ([]room.GameRecord, error)
+	Game(ctx context.Context, id int64) (domain.Game, error)
+	Leaderboard(ctx context.Context, period string, limit int) ([]domain.Standing, error)
 	RatingStore
 }
 

@@ -13,7 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/store"
+	"goldmine/domain"
 )
 
 // WeChat configures login for WeChat mini-programs. Without an AppID and
@@ -34,7 +34,7 @@ func (w WeChat) configured() bool { return w.AppID != "" && w.Secret != "" }
 
 // WeChatStore is what WeChat login needs from the store.
 type WeChatStore interface {
-	PlayerForOpenID(ctx context.Context, openID, name string) (store.Player, error)
+	PlayerForOpenID(ctx context.Context, openID, name string) (domain.Player, error)
 }
 
 type session struct {
@@ -134,7 +134,7 @@ func (s *Server) wechatLogin(c *gin.Context) {
 		s.abort(c, errorf(http.StatusBadGateway, "wechat_unavailable", "cannot reach WeChat now"))
 		return
 	}
-	if s.refuseBanned(c, store.BanCheck{OpenID: openID, Address: c.ClientIP()}) {
+	if s.refuseBanned(c, domain.BanCheck{OpenID: openID, Address: c.ClientIP()}) {
 		return
 	}
 	p, err := s.cfg.WeChatStore.PlayerForOpenID(c.Request.Context(), openID, name)

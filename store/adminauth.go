@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"goldmine/domain"
 	"strings"
 	"time"
 )
@@ -18,28 +19,6 @@ import (
 // adminPasswordKey is the meta row holding the bcrypt hash of the admin
 // password.
 const adminPasswordKey = "admin:password"
-
-// Kinds of one-time admin tokens.
-const (
-	// AdminSetup is the link that sets the first password. It lasts until
-	// it is used or a password is set.
-	AdminSetup = "setup"
-	// AdminLogin is a login link from `goldmine admin login-link`.
-	AdminLogin = "login"
-)
-
-// AdminSession is a signed-in admin.
-type AdminSession struct {
-	// ID is the hex SHA-256 of the cookie's token; the token itself is
-	// never stored.
-	ID        string
-	CSRF      string
-	Via       string // how it was opened: password, login link, setup link
-	IP        string
-	CreatedAt time.Time
-	SeenAt    time.Time
-	ExpiresAt time.Time
-}
 
 // AdminPassword returns the bcrypt hash of the admin password, or
 // ErrNotFound when none is set.
@@ -62,7 +41,7 @@ func setAdminPassword(tx *sql.Tx, hash []byte) error {
 		adminPasswordKey, hash); err != nil {
 		return err
 	}
-	_, err := tx.Exec("DELETE FROM admin_tokens WHERE kind = ?", AdminSetup)
+	_, err := tx.Exec("DELETE FROM admin_tokens WHERE kind = ?", domain.AdminSetup)
 	return err
 }
 
@@ -73,7 +52,7 @@ func setAdminPassword(tx *sql.Tx, hash []byte) error {
 // made does.
 func (s *Store) SetAdminPasswordWith(ctx context.Context, tokenHash string, hash []byte) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		if err := useAdminToken(tx, tokenHash, AdminSetup, s.now()); err != nil {
+		if err := useAdminToken(tx, tokenHash, domain.AdminSetup, s.now()); err != nil {
 			return err
 		}
 		return setAdminPassword(tx, hash)
@@ -127,7 +106,7 @@ func (s *Store) AdminTokens(ctx context.Context, kind string) (int, error) {
 // OpenAdminSessionWith uses up a one-time link and opens a session, in one
 // transaction: of concurrent uses of a link, one opens a session and the
 // others get ErrNotFound.
-func (s *Store) OpenAdminSessionWith(ctx context.Context, tokenHash, kind string, sess AdminSession) error {
+func (s *Store) OpenAdminSessionWith(ctx context.Context, tokenHash, kind string, sess domain.AdminSession) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if err := useAdminToken(tx, tokenHash, kind, s.now()); err != nil {
 			return err
@@ -147,13 +126,13 @@ func useAdminToken(tx *sql.Tx, tokenHash, kind string, now time.Time) error {
 		return err
 	}
 	if n, _ := res.RowsAffected(); n == 0 {
-		return ErrNotFound
+		return domain.ErrNotFound
 	}
 	return nil
 }
 
 // OpenAdminSession stores a new session.
-func (s *Store) OpenAdminSession(ctx context.Context, sess AdminSession) error {
+func (s *Store) OpenAdminSession(ctx context.Context, sess domain.AdminSession) error {
 	err := s.write(ctx, func(tx *sql.Tx) error { return insertAdminSession(tx, sess) })
 	if err != nil {
 		return fmt.Errorf("store: open admin session: %w", err)
@@ -161,7 +140,7 @@ func (s *Store) OpenAdminSession(ctx context.Context, sess AdminSession) error {
 	return nil
 }
 
-func insertAdminSession(tx *sql.Tx, a AdminSession) error {
+func insertAdminSession(tx *sql.Tx, a domain.AdminSession) error {
 	// Expired sessions go as new ones come: the table stays small.
 	if _, err := tx.Exec("DELETE FROM admin_sessions WHERE expires_at <= ?", ms(a.CreatedAt)); err != nil {
 		return err
@@ -173,11 +152,11 @@ func insertAdminSession(tx *sql.Tx, a AdminSession) error {
 
 const adminSessionCols = `SELECT id, csrf, via, ip, created_at, seen_at, expires_at FROM admin_sessions`
 
-func scanAdminSession(row interface{ Scan(...any) error }, a *AdminSession) error {
+func scanAdminSession(row interface{ Scan(...any) error }, a *domain.AdminSession) error {
 	var created, seen, expires int64
 	if err := row.Scan(&a.ID, &a.CSRF, &a.Via, &a.IP, &created, &seen, &expires); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return domain.ErrNotFound
 		}
 		return err
 	}
@@ -187,11 +166,11 @@ func scanAdminSession(row interface{ Scan(...any) error }, a *AdminSession) erro
 
 // AdminSession returns the live session with this id (the hash of its
 // token), or ErrNotFound when there is none or it expired at now.
-func (s *Store) AdminSession(ctx context.Context, id string, now time.Time) (AdminSession, error) {
-	var a AdminSession
+func (s *Store) AdminSession(ctx context.Context, id string, now time.Time) (domain.AdminSession, error) {
+	var a domain.AdminSession
 	err := scanAdminSession(s.r.QueryRowContext(ctx, adminSessionCols+" WHERE id = ? AND expires_at > ?", id, ms(now)), &a)
 	if err != nil {
-		return AdminSession{}, fmt.Errorf("store: admin session: %w", err)
+		return domain.AdminSession{}, fmt.Errorf("store: admin session: %w", err)
 	}
 	return a, nil
 }
@@ -211,15 +190,15 @@ func (s *Store) TouchAdminSession(ctx context.Context, id string, seen, expires 
 
 // AdminSessions lists the sessions live at now, the most recently used
 // first.
-func (s *Store) AdminSessions(ctx context.Context, now time.Time) ([]AdminSession, error) {
+func (s *Store) AdminSessions(ctx context.Context, now time.Time) ([]domain.AdminSession, error) {
 	rows, err := s.r.QueryContext(ctx, adminSessionCols+" WHERE expires_at > ? ORDER BY seen_at DESC, id", ms(now))
 	if err != nil {
 		return nil, fmt.Errorf("store: admin sessions: %w", err)
 	}
 	defer rows.Close()
-	var out []AdminSession
+	var out []domain.AdminSession
 	for rows.Next() {
-		var a AdminSession
+		var a domain.AdminSession
 		if err := scanAdminSession(rows, &a); err != nil {
 			return nil, fmt.Errorf("store: admin sessions: %w", err)
 		}

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/store"
+	"goldmine/domain"
 )
 
 // TestSetupLinkOnce: of 8 concurrent uses of one setup link, exactly one
@@ -17,10 +17,10 @@ func TestSetupLinkOnce(t *testing.T) {
 	eachBackend(t, func(t *testing.T, b backend) {
 		s := b.open(t)
 		ctx := context.Background()
-		if err := s.AddAdminToken(ctx, "h1", store.AdminSetup, time.Time{}); err != nil {
+		if err := s.AddAdminToken(ctx, "h1", domain.AdminSetup, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.AddAdminToken(ctx, "h2", store.AdminSetup, time.Time{}); err != nil {
+		if err := s.AddAdminToken(ctx, "h2", domain.AdminSetup, time.Time{}); err != nil {
 			t.Fatal(err)
 		}
 		var wg sync.WaitGroup
@@ -40,7 +40,7 @@ func TestSetupLinkOnce(t *testing.T) {
 				t.Fatalf("uses %d and %d both succeeded", won, i)
 			case err == nil:
 				won = i
-			case !errors.Is(err, store.ErrNotFound):
+			case !errors.Is(err, domain.ErrNotFound):
 				t.Fatalf("use %d: %v", i, err)
 			}
 		}
@@ -51,7 +51,7 @@ func TestSetupLinkOnce(t *testing.T) {
 		if err != nil || string(hash) != string([]byte{byte('a' + won)}) {
 			t.Fatalf("password %q, %v: want the winner's", hash, err)
 		}
-		if ok, _ := s.AdminTokenValid(ctx, "h2", store.AdminSetup); ok {
+		if ok, _ := s.AdminTokenValid(ctx, "h2", domain.AdminSetup); ok {
 			t.Fatal("another setup link outlived the password")
 		}
 	})
@@ -65,8 +65,8 @@ func TestAdminSessionsStored(t *testing.T) {
 		ctx := context.Background()
 		now := time.Now().Truncate(time.Millisecond)
 		s := openAt(t, path)
-		mk := func(id string) store.AdminSession {
-			return store.AdminSession{ID: id, CSRF: "c" + id, Via: "password", IP: "127.0.0.1", CreatedAt: now, SeenAt: now,
+		mk := func(id string) domain.AdminSession {
+			return domain.AdminSession{ID: id, CSRF: "c" + id, Via: "password", IP: "127.0.0.1", CreatedAt: now, SeenAt: now,
 				ExpiresAt: now.Add(time.Hour)}
 		}
 		for _, id := range []string{"aaaaaaaa11", "aaaaaaaa22", "bbbbbbbb33"} {
@@ -80,7 +80,7 @@ func TestAdminSessionsStored(t *testing.T) {
 		if err != nil || got.CSRF != "caaaaaaaa11" || !got.ExpiresAt.Equal(now.Add(time.Hour)) {
 			t.Fatalf("after reopening: %+v, %v", got, err)
 		}
-		if _, err := s.AdminSession(ctx, "aaaaaaaa11", now.Add(2*time.Hour)); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.AdminSession(ctx, "aaaaaaaa11", now.Add(2*time.Hour)); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("expired session: %v, want ErrNotFound", err)
 		}
 		if err := s.TouchAdminSession(ctx, "aaaaaaaa11", now.Add(time.Minute), now.Add(3*time.Hour)); err != nil {
@@ -101,16 +101,16 @@ func TestAdminSessionsStored(t *testing.T) {
 		if n, err := s.RevokeAdminSessions(ctx, ""); n != 2 || err != nil {
 			t.Fatalf("revoke all: %d, %v", n, err)
 		}
-		if err := s.AddAdminToken(ctx, "link", store.AdminLogin, fixedNow.Add(10*time.Minute)); err != nil {
+		if err := s.AddAdminToken(ctx, "link", domain.AdminLogin, fixedNow.Add(10*time.Minute)); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.OpenAdminSessionWith(ctx, "link", store.AdminSetup, mk("cccccccc44")); !errors.Is(err, store.ErrNotFound) {
+		if err := s.OpenAdminSessionWith(ctx, "link", domain.AdminSetup, mk("cccccccc44")); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("a login link used as a setup link: %v", err)
 		}
-		if err := s.OpenAdminSessionWith(ctx, "link", store.AdminLogin, mk("cccccccc44")); err != nil {
+		if err := s.OpenAdminSessionWith(ctx, "link", domain.AdminLogin, mk("cccccccc44")); err != nil {
 			t.Fatal(err)
 		}
-		if err := s.OpenAdminSessionWith(ctx, "link", store.AdminLogin, mk("cccccccc55")); !errors.Is(err, store.ErrNotFound) {
+		if err := s.OpenAdminSessionWith(ctx, "link", domain.AdminLogin, mk("cccccccc55")); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("a login link used twice: %v", err)
 		}
 	})
@@ -133,20 +133,20 @@ func TestBanCovers(t *testing.T) {
 		if a, _ := s.PlayerAddress(ctx, p.ID); a != "10.0.0.9" {
 			t.Fatalf("address %q after a hello from 10.0.0.9", a)
 		}
-		res, err := s.BanPlayer(ctx, p.ID, store.BanOptions{Address: "10.0.0.9", AddressUntil: fixedNow.Add(time.Hour)})
+		res, err := s.BanPlayer(ctx, p.ID, domain.BanOptions{Address: "10.0.0.9", AddressUntil: fixedNow.Add(time.Hour)})
 		if err != nil || res.Devices != 2 || res.Address != "10.0.0.9" {
 			t.Fatalf("ban: %+v, %v", res, err)
 		}
 		for _, tt := range []struct {
-			c    store.BanCheck
+			c    domain.BanCheck
 			want bool
 		}{
-			{store.BanCheck{Device: "dev1"}, true},
-			{store.BanCheck{Device: "dev3"}, true},
-			{store.BanCheck{Device: "dev2"}, false},
-			{store.BanCheck{Address: "10.0.0.9"}, true},
-			{store.BanCheck{Address: "10.0.0.7"}, false},
-			{store.BanCheck{}, false},
+			{domain.BanCheck{Device: "dev1"}, true},
+			{domain.BanCheck{Device: "dev3"}, true},
+			{domain.BanCheck{Device: "dev2"}, false},
+			{domain.BanCheck{Address: "10.0.0.9"}, true},
+			{domain.BanCheck{Address: "10.0.0.7"}, false},
+			{domain.BanCheck{}, false},
 		} {
 			if got, err := s.Banned(ctx, tt.c); got != tt.want || err != nil {
 				t.Errorf("Banned(%+v) = %v, %v; want %v", tt.c, got, err, tt.want)
@@ -158,28 +158,28 @@ func TestBanCovers(t *testing.T) {
 		if pl, _ := s.Player(ctx, other.ID); pl.Banned() {
 			t.Fatal("another player is banned")
 		}
-		if _, err := s.BanPlayer(ctx, "nobody", store.BanOptions{}); !errors.Is(err, store.ErrNotFound) {
+		if _, err := s.BanPlayer(ctx, "nobody", domain.BanOptions{}); !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("ban of nobody: %v", err)
 		}
 		if err := s.UnbanPlayer(ctx, p.ID); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Banned(ctx, store.BanCheck{Device: "dev1", Address: "10.0.0.9"}); got {
+		if got, _ := s.Banned(ctx, domain.BanCheck{Device: "dev1", Address: "10.0.0.9"}); got {
 			t.Fatal("still banned after the unban")
 		}
 		// An address ban ends when it said.
 		q, _ := s.CreatePlayerFrom(ctx, "Quinn", "", "10.0.0.10")
-		if _, err := s.BanPlayer(ctx, q.ID, store.BanOptions{Address: "10.0.0.10", AddressUntil: fixedNow.Add(-time.Second)}); err != nil {
+		if _, err := s.BanPlayer(ctx, q.ID, domain.BanOptions{Address: "10.0.0.10", AddressUntil: fixedNow.Add(-time.Second)}); err != nil {
 			t.Fatal(err)
 		}
-		if got, _ := s.Banned(ctx, store.BanCheck{Address: "10.0.0.10"}); got {
+		if got, _ := s.Banned(ctx, domain.BanCheck{Address: "10.0.0.10"}); got {
 			t.Fatal("an address ban that ended still holds")
 		}
 		wp, _ := s.PlayerForOpenID(ctx, "oWX1", "W")
-		if res, _ := s.BanPlayer(ctx, wp.ID, store.BanOptions{}); !res.OpenID {
+		if res, _ := s.BanPlayer(ctx, wp.ID, domain.BanOptions{}); !res.OpenID {
 			t.Fatal("the openid was not banned")
 		}
-		if got, _ := s.Banned(ctx, store.BanCheck{OpenID: "oWX1"}); !got {
+		if got, _ := s.Banned(ctx, domain.BanCheck{OpenID: "oWX1"}); !got {
 			t.Fatal("a banned openid is not banned")
 		}
 	})

@@ -4,21 +4,12 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"goldmine/domain"
 	"time"
 )
 
-// AuditEntry is one admin action.
-type AuditEntry struct {
-	ID     int64
-	At     time.Time
-	Admin  string
-	Action string
-	Target string
-	Detail string
-}
-
 // AddAudit records an admin action.
-func (s *Store) AddAudit(ctx context.Context, e AuditEntry) error {
+func (s *Store) AddAudit(ctx context.Context, e domain.AuditEntry) error {
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec("INSERT INTO audit_log (at, admin, action, target, detail) VALUES (?, ?, ?, ?, ?)",
 			ms(e.At), e.Admin, e.Action, e.Target, e.Detail)
@@ -32,7 +23,7 @@ func (s *Store) AddAudit(ctx context.Context, e AuditEntry) error {
 
 // AuditLog returns up to limit entries, newest first, with ids below
 // before (when before > 0).
-func (s *Store) AuditLog(ctx context.Context, limit int, before int64) ([]AuditEntry, error) {
+func (s *Store) AuditLog(ctx context.Context, limit int, before int64) ([]domain.AuditEntry, error) {
 	q := "SELECT id, at, admin, action, target, detail FROM audit_log"
 	args := []any{}
 	if before > 0 {
@@ -46,9 +37,9 @@ func (s *Store) AuditLog(ctx context.Context, limit int, before int64) ([]AuditE
 		return nil, fmt.Errorf("store: audit log: %w", err)
 	}
 	defer rows.Close()
-	var out []AuditEntry
+	var out []domain.AuditEntry
 	for rows.Next() {
-		var e AuditEntry
+		var e domain.AuditEntry
 		var at int64
 		if err := rows.Scan(&e.ID, &at, &e.Admin, &e.Action, &e.Target, &e.Detail); err != nil {
 			return nil, fmt.Errorf("store: audit log: %w", err)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
+	"goldmine/domain"
 	"time"
 )
 
@@ -12,41 +13,18 @@ import (
 // browsers they were created from (player_devices) and, if the admin
 // chooses, their address for a while.
 
-// Kinds of ban beside the player's own.
-const (
-	BanOpenID  = "openid"
-	BanDevice  = "device"
-	BanAddress = "address"
-)
-
-// BanOptions say what a ban covers besides the player.
-type BanOptions struct {
-	// Address, when set, is banned too, until AddressUntil (zero: for
-	// ever). An address is shared behind a carrier NAT or in a school, so
-	// it is the admin's choice, and best for a while.
-	Address      string
-	AddressUntil time.Time
-}
-
-// BanResult says what a ban covered.
-type BanResult struct {
-	OpenID  bool
-	Devices int
-	Address string
-}
-
 // BanPlayer bans a player: their id, their WeChat openid when known, every
 // browser they were created from, and the address in opt. It returns
 // ErrNotFound for an unknown player.
-func (s *Store) BanPlayer(ctx context.Context, id string, opt BanOptions) (BanResult, error) {
-	var out BanResult
+func (s *Store) BanPlayer(ctx context.Context, id string, opt domain.BanOptions) (domain.BanResult, error) {
+	var out domain.BanResult
 	now := ms(s.now())
 	err := s.write(ctx, func(tx *sql.Tx) error {
-		out = BanResult{}
+		out = domain.BanResult{}
 		var openID sql.NullString
 		if err := tx.QueryRow("SELECT wechat_openid FROM players WHERE id = ?", id).Scan(&openID); err != nil {
 			if err == sql.ErrNoRows {
-				return ErrNotFound
+				return domain.ErrNotFound
 			}
 			return err
 		}
@@ -63,7 +41,7 @@ func (s *Store) BanPlayer(ctx context.Context, id string, opt BanOptions) (BanRe
 			return err
 		}
 		if openID.Valid && openID.String != "" {
-			if err := add(BanOpenID, openID.String, 0); err != nil {
+			if err := add(domain.BanOpenID, openID.String, 0); err != nil {
 				return err
 			}
 			out.OpenID = true
@@ -86,7 +64,7 @@ func (s *Store) BanPlayer(ctx context.Context, id string, opt BanOptions) (BanRe
 			return err
 		}
 		for _, d := range devices {
-			if err := add(BanDevice, d, 0); err != nil {
+			if err := add(domain.BanDevice, d, 0); err != nil {
 				return err
 			}
 		}
@@ -96,7 +74,7 @@ func (s *Store) BanPlayer(ctx context.Context, id string, opt BanOptions) (BanRe
 			if !opt.AddressUntil.IsZero() {
 				until = ms(opt.AddressUntil)
 			}
-			if err := add(BanAddress, opt.Address, until); err != nil {
+			if err := add(domain.BanAddress, opt.Address, until); err != nil {
 				return err
 			}
 			out.Address = opt.Address
@@ -104,7 +82,7 @@ func (s *Store) BanPlayer(ctx context.Context, id string, opt BanOptions) (BanRe
 		return nil
 	})
 	if err != nil {
-		return BanResult{}, fmt.Errorf("store: ban player %s: %w", id, err)
+		return domain.BanResult{}, fmt.Errorf("store: ban player %s: %w", id, err)
 	}
 	return out, nil
 }
@@ -117,7 +95,7 @@ func (s *Store) UnbanPlayer(ctx context.Context, id string) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return domain.ErrNotFound
 		}
 		_, err = tx.Exec("DELETE FROM bans WHERE player_id = ?", id)
 		return err
@@ -128,15 +106,8 @@ func (s *Store) UnbanPlayer(ctx context.Context, id string) error {
 	return nil
 }
 
-// BanCheck is what a newcomer brings: any of them may be empty.
-type BanCheck struct {
-	Device  string // the hashed device cookie
-	Address string
-	OpenID  string
-}
-
 // Banned reports whether any of what c names is banned now.
-func (s *Store) Banned(ctx context.Context, c BanCheck) (bool, error) {
+func (s *Store) Banned(ctx context.Context, c domain.BanCheck) (bool, error) {
 	if c.Device == "" && c.Address == "" && c.OpenID == "" {
 		return false, nil
 	}
@@ -144,7 +115,7 @@ func (s *Store) Banned(ctx context.Context, c BanCheck) (bool, error) {
 	err := s.r.QueryRowContext(ctx, `SELECT count(*) FROM bans
 		WHERE ((kind = ? AND value = ?) OR (kind = ? AND value = ?) OR (kind = ? AND value = ?))
 		AND (expires_at = 0 OR expires_at > ?)`,
-		BanDevice, nonEmpty(c.Device), BanAddress, nonEmpty(c.Address), BanOpenID, nonEmpty(c.OpenID), ms(s.now())).Scan(&n)
+		domain.BanDevice, nonEmpty(c.Device), domain.BanAddress, nonEmpty(c.Address), domain.BanOpenID, nonEmpty(c.OpenID), ms(s.now())).Scan(&n)
 	if err != nil {
 		return false, fmt.Errorf("store: check bans: %w", err)
 	}
@@ -162,8 +133,8 @@ func nonEmpty(v string) string {
 // CreatePlayerFrom stores a new player, as CreatePlayer, with the browser
 // (hashed device cookie) and the address it came from, which a later ban
 // of the player covers.
-func (s *Store) CreatePlayerFrom(ctx context.Context, name, device, addr string) (Player, error) {
-	p := Player{ID: newPlayerID(), Name: name, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+func (s *Store) CreatePlayerFrom(ctx context.Context, name, device, addr string) (domain.Player, error) {
+	p := domain.Player{ID: newPlayerID(), Name: name, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec("INSERT INTO players (id, name, bot, created_at, last_addr) VALUES (?, ?, ?, ?, ?)",
 			p.ID, p.Name, false, ms(p.CreatedAt), addr); err != nil {
@@ -176,7 +147,7 @@ func (s *Store) CreatePlayerFrom(ctx context.Context, name, device, addr string)
 		return err
 	})
 	if err != nil {
-		return Player{}, fmt.Errorf("store: create player: %w", err)
+		return domain.Player{}, fmt.Errorf("store: create player: %w", err)
 	}
 	return p, nil
 }
@@ -186,7 +157,7 @@ func (s *Store) PlayerAddress(ctx context.Context, id string) (string, error) {
 	var a string
 	err := s.r.QueryRowContext(ctx, "SELECT last_addr FROM players WHERE id = ?", id).Scan(&a)
 	if err == sql.ErrNoRows {
-		return "", fmt.Errorf("store: player %s: %w", id, ErrNotFound)
+		return "", fmt.Errorf("store: player %s: %w", id, domain.ErrNotFound)
 	}
 	if err != nil {
 		return "", fmt.Errorf("store: player %s address: %w", id, err)

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"time"
 
+	"goldmine/domain"
 	"goldmine/room"
 )
 
@@ -177,29 +178,16 @@ func (s *Store) Orphaned(ctx context.Context) (int, error) {
 	return n, nil
 }
 
-// Location is where a room lives in the cluster.
-type Location struct {
-	Room   string
-	Status room.Status
-	// Node is the owner node's id, and URL its --advertise-url ("" when
-	// it has none).
-	Node string
-	URL  string
-	// Live reports whether the owner's lease holds. A room whose owner is
-	// not live is free to adopt (ClaimRooms).
-	Live bool
-}
-
 // Locate says which node owns room id. ErrNotFound means no such room.
-func (s *Store) Locate(ctx context.Context, id string) (Location, error) {
-	l := Location{Room: id}
+func (s *Store) Locate(ctx context.Context, id string) (domain.Location, error) {
+	l := domain.Location{Room: id}
 	var status string
 	var url sql.NullString
 	var live sql.NullBool
 	err := s.r.QueryRowContext(ctx, `SELECT rooms.status, rooms.owner, nodes.url, nodes.lease_until >= `+dbNow+`
 		FROM rooms LEFT JOIN nodes ON nodes.id = rooms.owner WHERE rooms.id = ?`, id).Scan(&status, &l.Node, &url, &live)
 	if errors.Is(err, sql.ErrNoRows) {
-		return l, fmt.Errorf("store: room %s: %w", id, ErrNotFound)
+		return l, fmt.Errorf("store: room %s: %w", id, domain.ErrNotFound)
 	}
 	if err != nil {
 		return l, fmt.Errorf("store: locate room %s: %w", id, err)
@@ -208,18 +196,8 @@ func (s *Store) Locate(ctx context.Context, id string) (Location, error) {
 	return l, nil
 }
 
-// NodeInfo is one node of the cluster, as its row says.
-type NodeInfo struct {
-	ID         string
-	URL        string
-	StartedAt  time.Time
-	LeaseUntil time.Time
-	Live       bool
-	Rooms      int // live rooms it owns
-}
-
 // Nodes lists the nodes the database knows, live ones first.
-func (s *Store) Nodes(ctx context.Context) ([]NodeInfo, error) {
+func (s *Store) Nodes(ctx context.Context) ([]domain.NodeInfo, error) {
 	if !s.d.postgres {
 		return nil, ErrNotClustered
 	}
@@ -230,9 +208,9 @@ func (s *Store) Nodes(ctx context.Context) ([]NodeInfo, error) {
 		return nil, fmt.Errorf("store: nodes: %w", err)
 	}
 	defer rows.Close()
-	var out []NodeInfo
+	var out []domain.NodeInfo
 	for rows.Next() {
-		var n NodeInfo
+		var n domain.NodeInfo
 		var started, until int64
 		if err := rows.Scan(&n.ID, &n.URL, &started, &until, &n.Live, &n.Rooms); err != nil {
 			return nil, fmt.Errorf("store: nodes: %w", err)
@@ -246,17 +224,9 @@ func (s *Store) Nodes(ctx context.Context) ([]NodeInfo, error) {
 	return out, nil
 }
 
-// RemoteRoom is a live room another node owns, for listings.
-type RemoteRoom struct {
-	Summary room.Summary
-	Node    string
-	URL     string
-	Live    bool
-}
-
 // RemoteRooms lists the live rooms other nodes own (or that no live node
 // owns), with the member counts their owners last published.
-func (s *Store) RemoteRooms(ctx context.Context) ([]RemoteRoom, error) {
+func (s *Store) RemoteRooms(ctx context.Context) ([]domain.RemoteRoom, error) {
 	if !s.d.postgres {
 		return nil, ErrNotClustered
 	}
@@ -269,11 +239,11 @@ func (s *Store) RemoteRooms(ctx context.Context) ([]RemoteRoom, error) {
 		return nil, fmt.Errorf("store: remote rooms: %w", err)
 	}
 	defer rows.Close()
-	var out []RemoteRoom
+	var out []domain.RemoteRoom
 	counts := map[string]map[string]room.Count{} // by node, each decoded once
 	for rows.Next() {
 		var rec room.Record
-		var rr RemoteRoom
+		var rr domain.RemoteRoom
 		var created int64
 		var rules, status, seats, nodeCounts string
 		if err := rows.Scan(&rec.ID, &rec.Name, &rec.Private, &rec.CreatedBy, &created, &rules, &status, &seats,

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/store"
@@ -56,7 +57,7 @@ func TestLeases(t *testing.T) {
 	if err != nil || loc.Node != "a" || !loc.Live || loc.URL != "http://a.example:8080" || loc.Status != room.Playing {
 		t.Fatalf("locate: %+v, %v", loc, err)
 	}
-	if _, err := b.Locate(ctx, "NOROOM"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := b.Locate(ctx, "NOROOM"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("locate a missing room: %v", err)
 	}
 	remote, err := b.RemoteRooms(ctx)

@@ -9,30 +9,14 @@ import (
 	"strings"
 	"time"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 )
 
-// Game is a finished game with all its moves: enough to replay it and to
-// check its commitment offline.
-type Game struct {
-	room.GameRecord
-	Moves []room.MoveRecord
-}
-
-// GamesFilter selects finished games, newest first.
-type GamesFilter struct {
-	// Player keeps the games this player sat in.
-	Player string
-	// Before keeps games with an id below it: the cursor of the next page.
-	Before int64
-	// Limit caps the page (1..100, default 20).
-	Limit int
-}
-
 // Games returns a page of finished games with their players, newest first.
 // Pass the last id of one page as Before to get the next.
-func (s *Store) Games(ctx context.Context, f GamesFilter) ([]room.GameRecord, error) {
+func (s *Store) Games(ctx context.Context, f domain.GamesFilter) ([]room.GameRecord, error) {
 	f.Limit = clamp(f.Limit, 20, 100)
 	q := gameCols + " FROM games g WHERE 1 = 1"
 	var args []any
@@ -69,27 +53,27 @@ func (s *Store) Games(ctx context.Context, f GamesFilter) ([]room.GameRecord, er
 }
 
 // Game returns one finished game with its moves, or ErrNotFound.
-func (s *Store) Game(ctx context.Context, id int64) (Game, error) {
+func (s *Store) Game(ctx context.Context, id int64) (domain.Game, error) {
 	rec, err := scanGame(s.r.QueryRowContext(ctx, gameCols+" FROM games g WHERE g.id = ?", id))
 	if errors.Is(err, sql.ErrNoRows) {
-		return Game{}, fmt.Errorf("store: game %d: %w", id, ErrNotFound)
+		return domain.Game{}, fmt.Errorf("store: game %d: %w", id, domain.ErrNotFound)
 	}
 	if err != nil {
-		return Game{}, fmt.Errorf("store: game %d: %w", id, err)
+		return domain.Game{}, fmt.Errorf("store: game %d: %w", id, err)
 	}
 	recs := []room.GameRecord{rec}
 	if err := s.gamePlayers(ctx, recs); err != nil {
-		return Game{}, err
+		return domain.Game{}, err
 	}
 	var data string
 	if err := s.r.QueryRowContext(ctx, "SELECT moves FROM games WHERE id = ?", id).Scan(&data); err != nil {
-		return Game{}, fmt.Errorf("store: game %d: %w", id, err)
+		return domain.Game{}, fmt.Errorf("store: game %d: %w", id, err)
 	}
 	moves, err := decodeMoves(rec.GameNo, data)
 	if err != nil {
-		return Game{}, fmt.Errorf("store: game %d moves: %w", id, err)
+		return domain.Game{}, fmt.Errorf("store: game %d moves: %w", id, err)
 	}
-	return Game{GameRecord: recs[0], Moves: moves}, nil
+	return domain.Game{GameRecord: recs[0], Moves: moves}, nil
 }
 
 const gameCols = `SELECT g.id, g.room_id, g.game_no, g.rules, g.seed, g.first_seat, g.layout, g.salt, g.commitment,
@@ -142,49 +126,33 @@ func (s *Store) gamePlayers(ctx context.Context, games []room.GameRecord) error 
 	return nil
 }
 
-// Standing is one line of the leaderboard.
-type Standing struct {
-	Rank     int
-	PlayerID string
-	Name     string
-	Wins     int
-	Games    int
-	Gold     int
-}
-
-// Leaderboard periods.
-const (
-	PeriodAll  = "all"
-	PeriodWeek = "week"
-)
-
 // Leaderboard ranks human, unbanned players by wins, then gold: over all
 // time, or over the games that ended in the last 7 days. A shared top score
 // counted as a win for every winner. Equal wins and gold share a rank.
-func (s *Store) Leaderboard(ctx context.Context, period string, limit int) ([]Standing, error) {
+func (s *Store) Leaderboard(ctx context.Context, period string, limit int) ([]domain.Standing, error) {
 	limit = clamp(limit, 10, 100)
 	var rows *sql.Rows
 	var err error
 	switch period {
-	case PeriodAll, "":
+	case domain.PeriodAll, "":
 		rows, err = s.r.QueryContext(ctx, `SELECT id, name, wins, games, gold FROM players
 			WHERE bot = 0 AND banned_at IS NULL AND games > 0 ORDER BY wins DESC, gold DESC, id LIMIT ?`, limit)
-	case PeriodWeek:
+	case domain.PeriodWeek:
 		since := ms(s.now().Add(-7 * 24 * time.Hour))
 		rows, err = s.r.QueryContext(ctx, `SELECT gp.player_id, p.name, sum(gp.winner) AS w, count(*), sum(gp.score) AS gd
 			FROM game_players gp JOIN games g ON g.id = gp.game_id JOIN players p ON p.id = gp.player_id
 			WHERE g.ended_at >= ? AND g.ended_reason <> 'closed' AND p.bot = 0 AND p.banned_at IS NULL
 			GROUP BY gp.player_id, p.name ORDER BY w DESC, gd DESC, gp.player_id LIMIT ?`, since, limit)
 	default:
-		return nil, fmt.Errorf("store: leaderboard period %q: want %q or %q", period, PeriodAll, PeriodWeek)
+		return nil, fmt.Errorf("store: leaderboard period %q: want %q or %q", period, domain.PeriodAll, domain.PeriodWeek)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: leaderboard: %w", err)
 	}
 	defer rows.Close()
-	var out []Standing
+	var out []domain.Standing
 	for rows.Next() {
-		var st Standing
+		var st domain.Standing
 		if err := rows.Scan(&st.PlayerID, &st.Name, &st.Wins, &st.Games, &st.Gold); err != nil {
 			return nil, fmt.Errorf("store: leaderboard: %w", err)
 		}

@@ -7,24 +7,10 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"goldmine/domain"
 	"strings"
 	"time"
 )
-
-// Player is a stored player with their totals over finished games.
-type Player struct {
-	ID        string
-	Name      string
-	Bot       bool
-	BannedAt  time.Time // zero when not banned
-	Games     int
-	Wins      int
-	Gold      int
-	CreatedAt time.Time
-}
-
-// Banned reports whether the player is banned.
-func (p Player) Banned() bool { return !p.BannedAt.IsZero() }
 
 func newPlayerID() string {
 	var b [8]byte
@@ -33,15 +19,15 @@ func newPlayerID() string {
 }
 
 // CreatePlayer stores a new player with a fresh random id.
-func (s *Store) CreatePlayer(ctx context.Context, name string, bot bool) (Player, error) {
-	p := Player{ID: newPlayerID(), Name: name, Bot: bot, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+func (s *Store) CreatePlayer(ctx context.Context, name string, bot bool) (domain.Player, error) {
+	p := domain.Player{ID: newPlayerID(), Name: name, Bot: bot, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec("INSERT INTO players (id, name, bot, created_at) VALUES (?, ?, ?, ?)",
 			p.ID, p.Name, p.Bot, ms(p.CreatedAt))
 		return err
 	})
 	if err != nil {
-		return Player{}, fmt.Errorf("store: create player: %w", err)
+		return domain.Player{}, fmt.Errorf("store: create player: %w", err)
 	}
 	return p, nil
 }
@@ -50,13 +36,13 @@ func (s *Store) CreatePlayer(ctx context.Context, name string, bot bool) (Player
 // first if it is new, or renaming it if its name changed. It is for
 // players whose identity a host program vouches for (a login of its own):
 // their ids are the host's.
-func (s *Store) EnsurePlayer(ctx context.Context, id, name string) (Player, error) {
+func (s *Store) EnsurePlayer(ctx context.Context, id, name string) (domain.Player, error) {
 	p, err := s.Player(ctx, id)
 	if err == nil && p.Name == name {
 		return p, nil // the common case: no write
 	}
-	if err != nil && !errors.Is(err, ErrNotFound) {
-		return Player{}, fmt.Errorf("store: ensure player: %w", err)
+	if err != nil && !errors.Is(err, domain.ErrNotFound) {
+		return domain.Player{}, fmt.Errorf("store: ensure player: %w", err)
 	}
 	err = s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec(`INSERT INTO players (id, name, created_at) VALUES (?, ?, ?)
@@ -66,15 +52,15 @@ func (s *Store) EnsurePlayer(ctx context.Context, id, name string) (Player, erro
 		return scanPlayer(tx.QueryRow(playerCols+" WHERE id = ?", id), &p)
 	})
 	if err != nil {
-		return Player{}, fmt.Errorf("store: ensure player: %w", err)
+		return domain.Player{}, fmt.Errorf("store: ensure player: %w", err)
 	}
 	return p, nil
 }
 
 // RenamePlayer gives a player a new name and returns the player, or
 // ErrNotFound.
-func (s *Store) RenamePlayer(ctx context.Context, id, name string) (Player, error) {
-	var p Player
+func (s *Store) RenamePlayer(ctx context.Context, id, name string) (domain.Player, error) {
+	var p domain.Player
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec("UPDATE players SET name = ? WHERE id = ?", name, id); err != nil {
 			return err
@@ -82,7 +68,7 @@ func (s *Store) RenamePlayer(ctx context.Context, id, name string) (Player, erro
 		return scanPlayer(tx.QueryRow(playerCols+" WHERE id = ?", id), &p)
 	})
 	if err != nil {
-		return Player{}, fmt.Errorf("store: rename player %s: %w", id, err)
+		return domain.Player{}, fmt.Errorf("store: rename player %s: %w", id, err)
 	}
 	return p, nil
 }
@@ -97,8 +83,8 @@ func (s *Store) CreateBot(ctx context.Context, name string) (string, error) {
 // PlayerForOpenID returns the player bound to a WeChat openid, creating
 // one named name on first sight. The same openid always gives the same
 // player.
-func (s *Store) PlayerForOpenID(ctx context.Context, openID, name string) (Player, error) {
-	var p Player
+func (s *Store) PlayerForOpenID(ctx context.Context, openID, name string) (domain.Player, error) {
+	var p domain.Player
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		id := newPlayerID()
 		if _, err := tx.Exec(`INSERT INTO players (id, name, wechat_openid, created_at) VALUES (?, ?, ?, ?)
@@ -108,18 +94,18 @@ func (s *Store) PlayerForOpenID(ctx context.Context, openID, name string) (Playe
 		return scanPlayer(tx.QueryRow(playerCols+" WHERE wechat_openid = ?", openID), &p)
 	})
 	if err != nil {
-		return Player{}, fmt.Errorf("store: player for openid: %w", err)
+		return domain.Player{}, fmt.Errorf("store: player for openid: %w", err)
 	}
 	return p, nil
 }
 
 const playerCols = `SELECT id, name, bot, coalesce(banned_at, 0), games, wins, gold, created_at FROM players`
 
-func scanPlayer(row interface{ Scan(...any) error }, p *Player) error {
+func scanPlayer(row interface{ Scan(...any) error }, p *domain.Player) error {
 	var banned, created int64
 	if err := row.Scan(&p.ID, &p.Name, &p.Bot, &banned, &p.Games, &p.Wins, &p.Gold, &created); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return ErrNotFound
+			return domain.ErrNotFound
 		}
 		return err
 	}
@@ -128,17 +114,17 @@ func scanPlayer(row interface{ Scan(...any) error }, p *Player) error {
 }
 
 // Player returns a player by id, or ErrNotFound.
-func (s *Store) Player(ctx context.Context, id string) (Player, error) {
-	var p Player
+func (s *Store) Player(ctx context.Context, id string) (domain.Player, error) {
+	var p domain.Player
 	if err := scanPlayer(s.r.QueryRowContext(ctx, playerCols+" WHERE id = ?", id), &p); err != nil {
-		return Player{}, fmt.Errorf("store: player %s: %w", id, err)
+		return domain.Player{}, fmt.Errorf("store: player %s: %w", id, err)
 	}
 	return p, nil
 }
 
 // SearchPlayers returns up to limit players whose name or id starts with q
 // (any case), best players first. An empty q lists everyone.
-func (s *Store) SearchPlayers(ctx context.Context, q string, limit int) ([]Player, error) {
+func (s *Store) SearchPlayers(ctx context.Context, q string, limit int) ([]domain.Player, error) {
 	q = strings.NewReplacer(`\`, `\\`, `%`, `\%`, `_`, `\_`).Replace(q) + "%"
 	rows, err := s.r.QueryContext(ctx, playerCols+` WHERE `+s.d.search+`
 		ORDER BY wins DESC, gold DESC, id LIMIT ?`, q, q, limit)
@@ -146,9 +132,9 @@ func (s *Store) SearchPlayers(ctx context.Context, q string, limit int) ([]Playe
 		return nil, fmt.Errorf("store: search players: %w", err)
 	}
 	defer rows.Close()
-	var out []Player
+	var out []domain.Player
 	for rows.Next() {
-		var p Player
+		var p domain.Player
 		if err := scanPlayer(rows, &p); err != nil {
 			return nil, fmt.Errorf("store: search players: %w", err)
 		}
@@ -172,7 +158,7 @@ func (s *Store) SetBanned(ctx context.Context, id string, banned bool) error {
 			return err
 		}
 		if n, _ := res.RowsAffected(); n == 0 {
-			return ErrNotFound
+			return domain.ErrNotFound
 		}
 		return nil
 	})
@@ -215,7 +201,7 @@ func (s *Store) Meta(ctx context.Context, key string) ([]byte, error) {
 	var v []byte
 	err := s.r.QueryRowContext(ctx, "SELECT value FROM meta WHERE key = ?", key).Scan(&v)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, fmt.Errorf("store: meta %s: %w", key, ErrNotFound)
+		return nil, fmt.Errorf("store: meta %s: %w", key, domain.ErrNotFound)
 	}
 	if err != nil {
 		return nil, fmt.Errorf("store: meta %s: %w", key, err)

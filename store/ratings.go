@@ -6,35 +6,11 @@ import (
 	"errors"
 	"fmt"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/rating"
 	"goldmine/room"
 )
-
-// PlayerRating is a player's Glicko-2 rating with the count of rated
-// games behind it.
-type PlayerRating struct {
-	PlayerID string
-	Name     string
-	rating.Rating
-	// Games counts the player's rated games.
-	Games int
-}
-
-// RatingChange is one player's rating before and after one rated game.
-type RatingChange struct {
-	Before, After     float64
-	RDBefore, RDAfter float64
-}
-
-// PlayerGame is a finished game in a player's history, with the change
-// of their rating when the game was rated.
-type PlayerGame struct {
-	room.GameRecord
-	// Change is nil for a game that was not rated (or rated nobody but
-	// bots).
-	Change *RatingChange
-}
 
 // Ratable reports whether a game of a rated room changes ratings: not one
 // an admin ended, nor one in which fewer than 2 seats dug (a game nobody
@@ -223,10 +199,10 @@ func ratedGames(tx *sql.Tx, after int64) ([]ratedGame, int64, error) {
 
 // Ratings returns the ratings of the given players, by id. A player with
 // no rated game is not in the map: their rating is rating.Start.
-func (s *Store) Ratings(ctx context.Context, ids []string) (map[string]PlayerRating, error) {
-	out := make(map[string]PlayerRating, len(ids))
+func (s *Store) Ratings(ctx context.Context, ids []string) (map[string]domain.PlayerRating, error) {
+	out := make(map[string]domain.PlayerRating, len(ids))
 	for _, id := range ids {
-		var r PlayerRating
+		var r domain.PlayerRating
 		err := s.r.QueryRowContext(ctx, "SELECT player_id, rating, rd, volatility, games FROM ratings WHERE player_id = ?", id).
 			Scan(&r.PlayerID, &r.Rating.Rating, &r.RD, &r.Volatility, &r.Games)
 		if errors.Is(err, sql.ErrNoRows) {
@@ -242,37 +218,32 @@ func (s *Store) Ratings(ctx context.Context, ids []string) (map[string]PlayerRat
 
 // Rating returns one player's rating: rating.Start with 0 games for a
 // player who has played no rated game.
-func (s *Store) Rating(ctx context.Context, id string) (PlayerRating, error) {
+func (s *Store) Rating(ctx context.Context, id string) (domain.PlayerRating, error) {
 	m, err := s.Ratings(ctx, []string{id})
 	if err != nil {
-		return PlayerRating{}, err
+		return domain.PlayerRating{}, err
 	}
 	if r, ok := m[id]; ok {
 		return r, nil
 	}
-	return PlayerRating{PlayerID: id, Rating: rating.Start}, nil
+	return domain.PlayerRating{PlayerID: id, Rating: rating.Start}, nil
 }
-
-// MinRatedGames is how many rated games put a player on the leaderboard by
-// rating: before that, the rating says more about the start than the
-// player.
-const MinRatedGames = 5
 
 // RatingBoard returns the players with at least MinRatedGames rated
 // games, highest rating first; bots and banned players are left out.
-func (s *Store) RatingBoard(ctx context.Context, limit int) ([]PlayerRating, error) {
+func (s *Store) RatingBoard(ctx context.Context, limit int) ([]domain.PlayerRating, error) {
 	limit = clamp(limit, 10, 100)
 	rows, err := s.r.QueryContext(ctx, `SELECT r.player_id, p.name, r.rating, r.rd, r.volatility, r.games
 		FROM ratings r JOIN players p ON p.id = r.player_id
 		WHERE r.games >= ? AND p.bot = 0 AND p.banned_at IS NULL
-		ORDER BY r.rating DESC, r.player_id LIMIT ?`, MinRatedGames, limit)
+		ORDER BY r.rating DESC, r.player_id LIMIT ?`, domain.MinRatedGames, limit)
 	if err != nil {
 		return nil, fmt.Errorf("store: rating board: %w", err)
 	}
 	defer rows.Close()
-	var out []PlayerRating
+	var out []domain.PlayerRating
 	for rows.Next() {
-		var r PlayerRating
+		var r domain.PlayerRating
 		if err := rows.Scan(&r.PlayerID, &r.Name, &r.Rating.Rating, &r.RD, &r.Volatility, &r.Games); err != nil {
 			return nil, fmt.Errorf("store: rating board: %w", err)
 		}
@@ -286,15 +257,15 @@ func (s *Store) RatingBoard(ctx context.Context, limit int) ([]PlayerRating, err
 
 // PlayerGames returns a page of a player's finished games, newest first,
 // each with the change of the player's rating.
-func (s *Store) PlayerGames(ctx context.Context, playerID string, before int64, limit int) ([]PlayerGame, error) {
-	games, err := s.Games(ctx, GamesFilter{Player: playerID, Before: before, Limit: limit})
+func (s *Store) PlayerGames(ctx context.Context, playerID string, before int64, limit int) ([]domain.PlayerGame, error) {
+	games, err := s.Games(ctx, domain.GamesFilter{Player: playerID, Before: before, Limit: limit})
 	if err != nil {
 		return nil, err
 	}
-	out := make([]PlayerGame, len(games))
+	out := make([]domain.PlayerGame, len(games))
 	for i, g := range games {
 		out[i].GameRecord = g
-		var c RatingChange
+		var c domain.RatingChange
 		err := s.r.QueryRowContext(ctx, `SELECT rating_before, rating_after, rd_before, rd_after FROM rating_changes
 			WHERE game_id = ? AND player_id = ?`, g.ID, playerID).Scan(&c.Before, &c.After, &c.RDBefore, &c.RDAfter)
 		if errors.Is(err, sql.ErrNoRows) {

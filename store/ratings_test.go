@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/rating"
 	"goldmine/room"
@@ -130,7 +131,7 @@ func testRatings(t *testing.T, b backend) {
 			t.Fatalf("board %v, %v", board, err)
 		}
 		for i, r := range board {
-			if r.Games < store.MinRatedGames || (i > 0 && board[i-1].Rating.Rating < r.Rating.Rating) {
+			if r.Games < domain.MinRatedGames || (i > 0 && board[i-1].Rating.Rating < r.Rating.Rating) {
 				t.Fatalf("board %+v", board)
 			}
 		}

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 )
@@ -147,7 +148,7 @@ func (s *Store) saveRoom(tx *sql.Tx, w *room.Write, rules, seats []byte) error {
 			// Fenced: another node owns the room now.
 			return fmt.Errorf("store: update room %s: owned by %q: %w", r.ID, owner, room.ErrNotOwner)
 		}
-		return fmt.Errorf("store: update room %s: %w", r.ID, ErrNotFound)
+		return fmt.Errorf("store: update room %s: %w", r.ID, domain.ErrNotFound)
 	}
 	return nil
 }

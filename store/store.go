@@ -34,10 +34,6 @@ import (
 
 // Errors.
 var (
-	// ErrNotFound reports a row that does not exist.
-	ErrNotFound = errors.New("not found")
-	// ErrClosed reports a write after Close.
-	ErrClosed = errors.New("store closed")
 	// ErrSchemaTooNew reports a database written by a newer Goldmine.
 	ErrSchemaTooNew = errors.New("database schema is newer than this binary")
 )

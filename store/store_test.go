@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/store"
@@ -135,7 +136,7 @@ func testPlayers(t *testing.T, b backend) {
 	if err != nil || got != p {
 		t.Fatalf("Player() = %+v, %v; want %+v", got, err, p)
 	}
-	if _, err := s.Player(ctx, "nobody"); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Player(ctx, "nobody"); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("Player(nobody) = %v, want ErrNotFound", err)
 	}
 	if err := s.SetBanned(ctx, p.ID, true); err != nil {
@@ -148,7 +149,7 @@ func testPlayers(t *testing.T, b backend) {
 	if got, _ := s.Player(ctx, p.ID); got.Banned() {
 		t.Fatal("banned after SetBanned(false)")
 	}
-	if err := s.SetBanned(ctx, "nobody", true); !errors.Is(err, store.ErrNotFound) {
+	if err := s.SetBanned(ctx, "nobody", true); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("SetBanned(nobody) = %v", err)
 	}
 	s.CreatePlayer(ctx, "alfred", false)
@@ -245,11 +246,11 @@ func testLeaderboardAndStats(t *testing.T, b backend) {
 	if ann.Games != 2 || ann.Wins != 1 || ann.Gold != 11 {
 		t.Fatalf("ann = %+v, want 2 games, 1 win, 11 gold", ann)
 	}
-	all, err := s.Leaderboard(ctx, store.PeriodAll, 10)
+	all, err := s.Leaderboard(ctx, domain.PeriodAll, 10)
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []store.Standing{
+	want := []domain.Standing{
 		{Rank: 1, PlayerID: "cat", Name: "Cat", Wins: 2, Games: 2, Gold: 11},
 		{Rank: 2, PlayerID: "ann", Name: "Ann", Wins: 1, Games: 2, Gold: 11},
 		{Rank: 3, PlayerID: "bob", Name: "Bob", Wins: 1, Games: 2, Gold: 8},
@@ -257,8 +258,8 @@ func testLeaderboardAndStats(t *testing.T, b backend) {
 	if fmt.Sprint(all) != fmt.Sprint(want) {
 		t.Fatalf("all-time leaderboard:\n got %v\nwant %v", all, want)
 	}
-	week, _ := s.Leaderboard(ctx, store.PeriodWeek, 10)
-	wantWeek := []store.Standing{
+	week, _ := s.Leaderboard(ctx, domain.PeriodWeek, 10)
+	wantWeek := []domain.Standing{
 		{Rank: 1, PlayerID: "cat", Name: "Cat", Wins: 2, Games: 2, Gold: 11},
 		{Rank: 2, PlayerID: "bob", Name: "Bob", Wins: 1, Games: 1, Gold: 5},
 		{Rank: 3, PlayerID: "ann", Name: "Ann", Wins: 0, Games: 1, Gold: 4},
@@ -266,14 +267,14 @@ func testLeaderboardAndStats(t *testing.T, b backend) {
 	if fmt.Sprint(week) != fmt.Sprint(wantWeek) {
 		t.Fatalf("week leaderboard:\n got %v\nwant %v", week, wantWeek)
 	}
-	if top, _ := s.Leaderboard(ctx, store.PeriodAll, 1); len(top) != 1 {
+	if top, _ := s.Leaderboard(ctx, domain.PeriodAll, 1); len(top) != 1 {
 		t.Fatalf("limit 1 gave %d", len(top))
 	}
 	if _, err := s.Leaderboard(ctx, "month", 10); err == nil {
 		t.Fatal("period month accepted")
 	}
 	s.SetBanned(ctx, "cat", true)
-	if all, _ := s.Leaderboard(ctx, store.PeriodAll, 10); all[0].PlayerID == "cat" {
+	if all, _ := s.Leaderboard(ctx, domain.PeriodAll, 10); all[0].PlayerID == "cat" {
 		t.Fatal("a banned player is on the leaderboard")
 	}
 }
@@ -294,7 +295,7 @@ func testGamesPagination(t *testing.T, b backend) {
 	var seen []int64
 	var before int64
 	for page := 0; ; page++ {
-		games, err := s.Games(ctx, store.GamesFilter{Player: "ann", Before: before, Limit: 10})
+		games, err := s.Games(ctx, domain.GamesFilter{Player: "ann", Before: before, Limit: 10})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -317,7 +318,7 @@ func testGamesPagination(t *testing.T, b backend) {
 			t.Fatalf("page order %v, want newest first %v", seen, ids)
 		}
 	}
-	if games, _ := s.Games(ctx, store.GamesFilter{Player: "nobody"}); len(games) != 0 {
+	if games, _ := s.Games(ctx, domain.GamesFilter{Player: "nobody"}); len(games) != 0 {
 		t.Fatalf("games of nobody: %v", games)
 	}
 	g, err := s.Game(ctx, ids[3])
@@ -328,7 +329,7 @@ func testGamesPagination(t *testing.T, b backend) {
 		!game.Verify(g.Commitment, g.Salt, g.Layout) || g.Seed != 42 {
 		t.Fatalf("Game() = %+v", g)
 	}
-	if _, err := s.Game(ctx, 99999); !errors.Is(err, store.ErrNotFound) {
+	if _, err := s.Game(ctx, 99999); !errors.Is(err, domain.ErrNotFound) {
 		t.Fatalf("Game(99999) = %v", err)
 	}
 }
@@ -565,7 +566,7 @@ func testConcurrentWriters(t *testing.T, b backend) {
 				if _, err := s.LiveRooms(ctx); err != nil {
 					errs <- err
 				}
-				if _, err := s.Leaderboard(ctx, store.PeriodWeek, 10); err != nil {
+				if _, err := s.Leaderboard(ctx, domain.PeriodWeek, 10); err != nil {
 					errs <- err
 				}
 			}
@@ -639,7 +640,7 @@ func TestBackupOfLiveDatabase(t *testing.T) {
 	if err != nil || ann.Games < 5 {
 		t.Fatalf("backup has ann = %+v, %v; want at least 5 games", ann, err)
 	}
-	games, _ := b.Games(ctx, store.GamesFilter{Limit: 100})
+	games, _ := b.Games(ctx, domain.GamesFilter{Limit: 100})
 	if len(games) != ann.Games {
 		t.Fatalf("backup has %d games but ann's total says %d: not one consistent point in time", len(games), ann.Games)
 	}
@@ -685,7 +686,7 @@ func TestClosedStoreRefusesWrites(t *testing.T) { eachBackend(t, testClosedStore
 func testClosedStoreRefusesWrites(t *testing.T, b backend) {
 	s := b.open(t)
 	s.Close()
-	if _, err := s.CreatePlayer(context.Background(), "late", false); !errors.Is(err, store.ErrClosed) {
+	if _, err := s.CreatePlayer(context.Background(), "late", false); !errors.Is(err, domain.ErrClosed) {
 		t.Fatalf("write after Close = %v, want ErrClosed", err)
 	}
 	if err := s.Close(); err != nil {
@@ -754,7 +755,7 @@ func testAFailingWriteFailsAlone(t *testing.T, b backend) {
 	}
 	wg.Wait()
 	for i, err := range errs {
-		if i%2 == 1 && !errors.Is(err, store.ErrNotFound) {
+		if i%2 == 1 && !errors.Is(err, domain.ErrNotFound) {
 			t.Fatalf("write %d to a missing room: %v, want ErrNotFound", i, err)
 		}
 		if i%2 == 0 && err != nil {

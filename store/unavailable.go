@@ -4,6 +4,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
+	"goldmine/domain"
 	"io"
 	"net"
 	"strings"
@@ -13,19 +14,13 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 )
 
-// ErrUnavailable reports a write the database could not take for a reason
-// of the database's, not of the request's: a full disk, an I/O error, a
-// lost connection to PostgreSQL. A caller answers "try again later" (the
-// API's 503 unavailable), as rooms do for a move.
-var ErrUnavailable = errors.New("storage unavailable")
-
 // unavailable wraps err with ErrUnavailable when the database, not the
 // write, is at fault; other errors (a constraint, a bug) pass unchanged.
 func unavailable(err error) error {
-	if err == nil || errors.Is(err, ErrUnavailable) || !storageFault(err) {
+	if err == nil || errors.Is(err, domain.ErrUnavailable) || !storageFault(err) {
 		return err
 	}
-	return fmt.Errorf("%w: %w", ErrUnavailable, err)
+	return fmt.Errorf("%w: %w", domain.ErrUnavailable, err)
 }
 
 func storageFault(err error) bool {

@@ -3,6 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
+	"goldmine/domain"
 	"os"
 )
 
@@ -63,5 +64,5 @@ func (s *Store) walRoom() error {
 	if s.boundWAL() {
 		return nil
 	}
-	return fmt.Errorf("store: commit: %w: %w", ErrUnavailable, errWALFull)
+	return fmt.Errorf("store: commit: %w: %w", domain.ErrUnavailable, errWALFull)
 }

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/store"
@@ -58,7 +59,7 @@ func TestSizeCapCountsTheWAL(t *testing.T) {
 			peak = n
 		}
 	}
-	if !errors.Is(err, store.ErrUnavailable) {
+	if !errors.Is(err, domain.ErrUnavailable) {
 		t.Fatalf("writes past the cap: %v, want ErrUnavailable", err)
 	}
 	if peak > cap {

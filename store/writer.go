@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
+	"goldmine/domain"
 	"time"
 )
 
@@ -27,7 +28,7 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error, before ...
 	s.mu.RLock()
 	if s.closed {
 		s.mu.RUnlock()
-		return fmt.Errorf("store: write: %w", ErrClosed)
+		return fmt.Errorf("store: write: %w", domain.ErrClosed)
 	}
 	select {
 	case s.reqs <- req:
