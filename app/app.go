@@ -300,8 +300,8 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	srv = s.srv
 	go s.match.Run()
-	registerOpsMetrics(metrics.Registry(), s.store, cfg.DB)
-	if s.backups, err = newBackups(cfg.Backups, s.store, metrics.Registry(), s); err != nil {
+	registerOpsMetrics(metrics.Registry(), s.store, cfg.DB, store.IsPostgres(cfg.DB))
+	if s.backups, err = newBackups(cfg.Backups, s.store, store.IsPostgres(cfg.DB), metrics.Registry(), s); err != nil {
 		return nil, err
 	}
 	defer func() {

@@ -8,7 +8,6 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"goldmine/backups"
-	"goldmine/store"
 )
 
 // BackupConfig schedules backups of a SQLite database (package backups).
@@ -26,13 +25,19 @@ type scheduledBackups struct {
 	done chan struct{}
 }
 
+// backupStore is what the scheduler needs of the store: a consistent copy
+// of the database file.
+type backupStore interface {
+	Backup(ctx context.Context, dest string) error
+}
+
 // newBackups builds the scheduler of cfg for the store, with its metrics
 // in reg; nil when cfg.Dir is empty.
-func newBackups(cfg BackupConfig, st *store.Store, reg *prometheus.Registry, s *Server) (*scheduledBackups, error) {
+func newBackups(cfg BackupConfig, st backupStore, postgres bool, reg *prometheus.Registry, s *Server) (*scheduledBackups, error) {
 	if cfg.Dir == "" {
 		return nil, nil
 	}
-	if store.IsPostgres(s.cfg.DB) {
+	if postgres {
 		return nil, errors.New("app: scheduled backups are for SQLite; back PostgreSQL up with pg_dump")
 	}
 	failures := prometheus.NewCounter(prometheus.CounterOpts{Name: "goldmine_backup_failures_total",

@@ -14,7 +14,6 @@ import (
 	"goldmine/domain"
 	"goldmine/room"
 	"goldmine/server"
-	"goldmine/store"
 )
 
 // Game is a finished game's full record: rules, layout and salt, players
@@ -77,7 +76,7 @@ type hookEvent struct {
 
 // hooks is the queue of events and the one goroutine that runs the hooks.
 type hooks struct {
-	store   *store.Store
+	store   gameStore
 	log     *slog.Logger
 	metrics *server.Metrics
 	timeout time.Duration
@@ -94,7 +93,12 @@ type hooks struct {
 	ctx     context.Context
 }
 
-func newHooks(st *store.Store, log *slog.Logger, m *server.Metrics, size int, timeout time.Duration) *hooks {
+// gameStore is what the hooks need of the store: a finished game by id.
+type gameStore interface {
+	Game(ctx context.Context, id int64) (domain.Game, error)
+}
+
+func newHooks(st gameStore, log *slog.Logger, m *server.Metrics, size int, timeout time.Duration) *hooks {
 	h := &hooks{store: st, log: log, metrics: m, timeout: cmp.Or(timeout, DefaultHookTimeout),
 		queue: make(chan hookEvent, cmp.Or(size, DefaultHookQueue)), done: make(chan struct{})}
 	h.ctx, h.stop = context.WithCancel(context.Background())

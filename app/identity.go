@@ -8,9 +8,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
+	"goldmine/domain"
 	"goldmine/room"
 	"goldmine/server"
-	"goldmine/store"
 )
 
 // Player is who a host's Identity says a request comes from.
@@ -55,11 +55,16 @@ type BrowserIdentity interface {
 // not sign anyone in.
 var ErrBadToken = server.ErrBadToken
 
+// playerStore is what hostIdentity needs of the store.
+type playerStore interface {
+	EnsurePlayer(ctx context.Context, id, name string) (domain.Player, error)
+}
+
 // hostIdentity puts the host's players in the store, where rooms, games and
 // bans need them, and turns them away once an admin bans them.
 type hostIdentity struct {
 	host  Identity
-	store *store.Store
+	store playerStore
 }
 
 func (h hostIdentity) Authenticate(ctx context.Context, token string) (room.Player, error) {

@@ -4,21 +4,25 @@ import (
 	"path/filepath"
 
 	"github.com/prometheus/client_golang/prometheus"
-
-	"goldmine/store"
 )
+
+// writerQueue is the store's writer queue, as the metrics see it.
+type writerQueue interface {
+	QueueLen() int
+	QueueCap() int
+}
 
 // registerOpsMetrics exports what an operator is woken for besides
 // failed saves: the writer's queue, and the space left for the database
 // (SQLite only; PostgreSQL's disk is its own server's to watch).
-func registerOpsMetrics(reg *prometheus.Registry, st *store.Store, db string) {
+func registerOpsMetrics(reg *prometheus.Registry, st writerQueue, db string, postgres bool) {
 	reg.MustRegister(
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "goldmine_store_queue",
 			Help: "Writes waiting for the store's writer."}, func() float64 { return float64(st.QueueLen()) }),
 		prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "goldmine_store_queue_capacity",
 			Help: "Writes the store's writer queue holds."}, func() float64 { return float64(st.QueueCap()) }),
 	)
-	if store.IsPostgres(db) {
+	if postgres {
 		return
 	}
 	dir := filepath.Dir(db)
