@@ -33,7 +33,7 @@ type Board struct {
 func Generate(rows, cols, gold int, seed uint64) (*Board, error) {
 	n := rows * cols
 	if rows < 1 || cols < 1 || gold < 0 || gold > n {
-		return nil, fmt.Errorf("game: %w: cannot place %d gold on %dx%d", ErrInvalidRules, gold, rows, cols)
+		return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "cannot place %d gold on %dx%d", gold, rows, cols))
 	}
 	src := rand.NewPCG(seed, seedStream)
 	// A partial Fisher-Yates shuffle: the first gold indices are a uniform
@@ -56,7 +56,7 @@ func Generate(rows, cols, gold int, seed uint64) (*Board, error) {
 // characters in row-major order, '1' for gold and '0' for the rest.
 func FromLayout(rows, cols int, layout string) (*Board, error) {
 	if rows < 1 || cols < 1 || len(layout) != rows*cols {
-		return nil, fmt.Errorf("game: %w: layout has %d cells, want %dx%d", ErrInvalidRules, len(layout), rows, cols)
+		return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "layout has %d cells, want %dx%d", len(layout), rows, cols))
 	}
 	isGold := make([]bool, len(layout))
 	for i := 0; i < len(layout); i++ {
@@ -65,7 +65,7 @@ func FromLayout(rows, cols int, layout string) (*Board, error) {
 			isGold[i] = true
 		case '0':
 		default:
-			return nil, fmt.Errorf("game: %w: layout byte %d is %q, want '0' or '1'", ErrInvalidRules, i, layout[i])
+			return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "layout byte %d is %q, want '0' or '1'", i, layout[i]))
 		}
 	}
 	return newBoard(rows, cols, isGold), nil

@@ -25,12 +25,12 @@ func NewCatalog(extra ...Rules) (*Catalog, error) {
 	for _, r := range extra {
 		switch {
 		case !presetName.MatchString(r.Preset):
-			return nil, fmt.Errorf("game: %w: preset name %q: use 1 to 32 lower-case letters, digits, - or _, starting with a letter", ErrInvalidRules, r.Preset)
+			return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "preset name %q: use 1 to 32 lower-case letters, digits, - or _, starting with a letter", r.Preset))
 		case r.Preset == "custom":
-			return nil, fmt.Errorf("game: %w: preset name %q is reserved", ErrInvalidRules, r.Preset)
+			return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "preset name %q is reserved", r.Preset))
 		}
 		if _, ok := c.Preset(r.Preset); ok {
-			return nil, fmt.Errorf("game: %w: preset %q exists already", ErrInvalidRules, r.Preset)
+			return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "preset %q exists already", r.Preset))
 		}
 		if err := r.Validate(); err != nil {
 			return nil, fmt.Errorf("game: preset %q: %w", r.Preset, err)

@@ -1,6 +1,9 @@
 package game
 
-import "errors"
+import (
+	"errors"
+	"fmt"
+)
 
 // Rule violations. Callers compare with errors.Is; every error this package
 // returns for a refused move or invalid rules wraps one of these.
@@ -22,3 +25,26 @@ var (
 	// ErrNotAPlayer reports a seat that does not exist or has forfeited.
 	ErrNotAPlayer = errors.New("not a player")
 )
+
+// Error is a refusal meant for the user. Its Code is the sentinel it is
+// one of (ErrInvalidRules, room.ErrBadText…), which errors.Is matches and
+// the server maps to a protocol code and an HTTP status in its one table;
+// its Message says what to fix ("rows must be 5..30, got 40"). A user
+// reads its own Error(), "invalid rules: rows must be 5..30, got 40",
+// never the wraps around it, so rewording a wrap ("room: create: …")
+// cannot change what a user reads.
+type Error struct {
+	Code    error
+	Message string
+}
+
+// Errorf returns an *Error of code with a formatted message.
+func Errorf(code error, format string, args ...any) *Error {
+	return &Error{Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// Error returns the code's text and the message, "invalid rules: rows must…".
+func (e *Error) Error() string { return e.Code.Error() + ": " + e.Message }
+
+// Unwrap returns the code, for errors.Is.
+func (e *Error) Unwrap() error { return e.Code }

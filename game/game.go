@@ -55,18 +55,18 @@ func NewWithBoard(rules Rules, b *Board, players, first int) (*Game, error) {
 		return nil, err
 	}
 	if b.rows != rules.Rows || b.cols != rules.Cols || b.gold != rules.Gold {
-		return nil, fmt.Errorf("game: %w: board is %dx%d with %d gold, rules want %dx%d with %d", ErrInvalidRules,
-			b.rows, b.cols, b.gold, rules.Rows, rules.Cols, rules.Gold)
+		return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "board is %dx%d with %d gold, rules want %dx%d with %d",
+			b.rows, b.cols, b.gold, rules.Rows, rules.Cols, rules.Gold))
 	}
 	return newGame(rules, 0, b, players, first)
 }
 
 func newGame(rules Rules, seed uint64, b *Board, players, first int) (*Game, error) {
 	if players < MinPlayers || players > rules.MaxPlayers {
-		return nil, fmt.Errorf("game: %w: %d players, want %d..%d", ErrInvalidRules, players, MinPlayers, rules.MaxPlayers)
+		return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "%d players, want %d..%d", players, MinPlayers, rules.MaxPlayers))
 	}
 	if first < 0 || first >= players {
-		return nil, fmt.Errorf("game: %w: first seat %d of %d", ErrInvalidRules, first, players)
+		return nil, fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "first seat %d of %d", first, players))
 	}
 	n := rules.Cells()
 	g := &Game{

@@ -38,15 +38,15 @@ type Rules struct {
 func (r Rules) Validate() error {
 	switch {
 	case r.Rows < MinSide || r.Rows > MaxSide:
-		return fmt.Errorf("game: %w: rows must be %d..%d, got %d", ErrInvalidRules, MinSide, MaxSide, r.Rows)
+		return fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "rows must be %d..%d, got %d", MinSide, MaxSide, r.Rows))
 	case r.Cols < MinSide || r.Cols > MaxSide:
-		return fmt.Errorf("game: %w: cols must be %d..%d, got %d", ErrInvalidRules, MinSide, MaxSide, r.Cols)
+		return fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "cols must be %d..%d, got %d", MinSide, MaxSide, r.Cols))
 	case r.Gold < 1 || r.Gold > r.Rows*r.Cols-1:
-		return fmt.Errorf("game: %w: gold must be 1..%d on a %dx%d board, got %d", ErrInvalidRules, r.Rows*r.Cols-1, r.Rows, r.Cols, r.Gold)
+		return fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "gold must be 1..%d on a %dx%d board, got %d", r.Rows*r.Cols-1, r.Rows, r.Cols, r.Gold))
 	case r.MaxPlayers < MinPlayers || r.MaxPlayers > MaxPlayers:
-		return fmt.Errorf("game: %w: max_players must be %d..%d, got %d", ErrInvalidRules, MinPlayers, MaxPlayers, r.MaxPlayers)
+		return fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "max_players must be %d..%d, got %d", MinPlayers, MaxPlayers, r.MaxPlayers))
 	case r.TurnSeconds < 0 || r.TurnSeconds > MaxTurnSeconds:
-		return fmt.Errorf("game: %w: turn_seconds must be 0 (no timer) or 1..%d, got %d", ErrInvalidRules, MaxTurnSeconds, r.TurnSeconds)
+		return fmt.Errorf("game: %w", Errorf(ErrInvalidRules, "turn_seconds must be 0 (no timer) or 1..%d, got %d", MaxTurnSeconds, r.TurnSeconds))
 	}
 	return nil
 }

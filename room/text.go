@@ -5,6 +5,8 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+
+	"goldmine/game"
 )
 
 // Text limits, in Unicode characters.
@@ -19,15 +21,15 @@ const (
 // an error wrapping ErrBadText that says what is wrong.
 func CleanText(what, s string, max int) (string, error) {
 	if !utf8.ValidString(s) {
-		return "", fmt.Errorf("room: %w: %s is not valid UTF-8", ErrBadText, what)
+		return "", fmt.Errorf("room: %w", game.Errorf(ErrBadText, "%s is not valid UTF-8", what))
 	}
 	s = strings.TrimSpace(s)
 	n := utf8.RuneCountInString(s)
 	switch {
 	case n == 0:
-		return "", fmt.Errorf("room: %w: %s is empty", ErrBadText, what)
+		return "", fmt.Errorf("room: %w", game.Errorf(ErrBadText, "%s is empty", what))
 	case n > max:
-		return "", fmt.Errorf("room: %w: %s has %d characters, the limit is %d", ErrBadText, what, n, max)
+		return "", fmt.Errorf("room: %w", game.Errorf(ErrBadText, "%s has %d characters, the limit is %d", what, n, max))
 	}
 	visible := false
 	for _, r := range s {
@@ -36,11 +38,11 @@ func CleanText(what, s string, max int) (string, error) {
 		// can make a name display as someone else's. Other format
 		// characters stay allowed, since emoji sequences need U+200D.
 		if unicode.IsControl(r) || unicode.Is(unicode.Bidi_Control, r) {
-			return "", fmt.Errorf("room: %w: %s contains a control character", ErrBadText, what)
+			return "", fmt.Errorf("room: %w", game.Errorf(ErrBadText, "%s contains a control character", what))
 		}
 	}
 	if !visible {
-		return "", fmt.Errorf("room: %w: %s has no visible character", ErrBadText, what)
+		return "", fmt.Errorf("room: %w", game.Errorf(ErrBadText, "%s has no visible character", what))
 	}
 	return s, nil
 }

@@ -162,7 +162,7 @@ func (s *Server) renameMe(c *gin.Context) {
 func cleanName(name string) (string, error) {
 	name, err := room.CleanText("name", name, room.MaxPlayerName)
 	if err != nil {
-		return "", errorf(http.StatusBadRequest, "invalid_name", cause(err))
+		return "", errorf(http.StatusBadRequest, "invalid_name", userMessage(err, "invalid name"))
 	}
 	return name, nil
 }
@@ -243,7 +243,7 @@ func (req createRoomReq) rules(presets *game.Catalog) (game.Rules, error) {
 		r.EndWhenDecided = *req.EndWhenDecided
 	}
 	if err := r.Validate(); err != nil {
-		return game.Rules{}, errorf(http.StatusBadRequest, "invalid_rules", cause(err))
+		return game.Rules{}, errorf(http.StatusBadRequest, "invalid_rules", userMessage(err, "invalid rules"))
 	}
 	return presets.Named(r), nil
 }
@@ -281,7 +281,7 @@ func (s *Server) createRoom(c *gin.Context) {
 	}
 	if req.Name != nil {
 		if opts.Name, err = room.CleanText("name", *req.Name, room.MaxRoomName); err != nil {
-			s.abort(c, errorf(http.StatusBadRequest, "invalid_name", cause(err)))
+			s.abort(c, errorf(http.StatusBadRequest, "invalid_name", userMessage(err, "invalid name")))
 			return
 		}
 	}

@@ -1,9 +1,11 @@
 package server_test
 
 import (
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -59,7 +61,24 @@ func (h *harness) runScenarios(t *testing.T, tokens map[string]string, scenarios
 					t.Fatalf("%s %s: reply holds %q: %s", sc.method, sc.url, s, b)
 				}
 			}
+			checkErrorMessage(t, b)
 		})
+	}
+}
+
+// packagePrefix matches an error message that leaks a Go wrap ("room:
+// create: …", "game: …"): a user reads what to fix, never where.
+var packagePrefix = regexp.MustCompile(`^[a-z]+: |\b(game|room|store|server|domain|admin|cluster|app|match|rating|bots|solver|backups): `)
+
+// checkErrorMessage fails when a JSON error reply's message carries a
+// package prefix.
+func checkErrorMessage(t *testing.T, body []byte) {
+	t.Helper()
+	var reply struct {
+		Error struct{ Message string } `json:"error"`
+	}
+	if json.Unmarshal(body, &reply) == nil && packagePrefix.MatchString(reply.Error.Message) {
+		t.Fatalf("error message %q carries a package prefix: %s", reply.Error.Message, body)
 	}
 }
 

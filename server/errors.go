@@ -69,26 +69,21 @@ func classify(err error) (code string, status int, message string) {
 	}
 	for _, c := range codes {
 		if errors.Is(err, c.err) {
-			msg := c.err.Error()
-			if c.err == game.ErrInvalidRules || c.err == room.ErrBadText {
-				msg = cause(err) // says which limit the input broke
-			}
-			return c.code, c.status, msg
+			return c.code, c.status, userMessage(err, c.err.Error())
 		}
 	}
 	return "internal", http.StatusInternalServerError, "internal error"
 }
 
-// cause strips the package prefixes from a validation error, keeping the
-// part that tells a user what to fix.
-func cause(err error) string {
-	msg := err.Error()
-	for _, p := range []string{"room: create: ", "game: ", "room: "} {
-		for len(msg) > len(p) && msg[:len(p)] == p {
-			msg = msg[len(p):]
-		}
+// userMessage is the text of the *game.Error in err ("invalid rules: rows
+// must be 5..30, got 40"), which says what the input broke whatever the
+// wraps around it say, or fallback when err carries none.
+func userMessage(err error, fallback string) string {
+	var ue *game.Error
+	if errors.As(err, &ue) {
+		return ue.Error()
 	}
-	return msg
+	return fallback
 }
 
 // abort writes the JSON error of protocol v1 and logs internal errors.
