@@ -72,7 +72,10 @@ func (a *Admin) rooms(c *gin.Context) {
 		f.Status = st
 	}
 	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
-	all := a.cfg.Rooms.List(f)
+	var all []roomRow
+	for _, s := range a.cfg.Rooms.List(f) {
+		all = append(all, roomRow{Summary: s})
+	}
 	if a.cfg.Cluster != nil {
 		for i := range all {
 			all[i].Node = a.cfg.Cluster.ID()
@@ -83,18 +86,17 @@ func (a *Admin) rooms(c *gin.Context) {
 		}
 		for _, rr := range remote {
 			if f.Status == "" || rr.Summary.Status == f.Status {
-				rr.Summary.Node = rr.Node
-				all = append(all, rr.Summary)
+				all = append(all, roomRow{Summary: rr.Summary, Node: rr.Node})
 			}
 		}
-		slices.SortFunc(all, func(x, y room.Summary) int {
+		slices.SortFunc(all, func(x, y roomRow) int {
 			return cmp.Or(y.CreatedAt.Compare(x.CreatedAt), cmp.Compare(x.ID, y.ID))
 		})
 		if len(all) > f.Limit {
 			all = all[:f.Limit]
 		}
 	}
-	var list []room.Summary
+	var list []roomRow
 	for _, s := range all {
 		if q == "" || strings.Contains(strings.ToLower(s.ID+" "+s.Name+" "+s.Rules.Preset+" "+s.Node), q) {
 			list = append(list, s)
@@ -106,6 +108,13 @@ func (a *Admin) rooms(c *gin.Context) {
 		return
 	}
 	a.render(c, http.StatusOK, "rooms", data)
+}
+
+// roomRow is a line of the rooms page: the room, and in a cluster the
+// node that holds it.
+type roomRow struct {
+	room.Summary
+	Node string
 }
 
 // roomData is what the live room page and its stream draw.

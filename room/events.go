@@ -39,10 +39,6 @@ type Snapshot struct {
 	BotSubstitute string `json:"bot_substitute"`
 	// Rated says whether the room's games change ratings.
 	Rated bool `json:"rated"`
-	// Node and WSURL are as in Summary: set by the server's room API,
-	// empty in the frames of the WebSocket.
-	Node  string `json:"node,omitempty"`
-	WSURL string `json:"ws_url,omitempty"`
 	// Chat is the room's last chat lines, oldest first: in welcome and
 	// snapshot frames only.
 	Chat []ChatLine `json:"chat,omitempty"`
@@ -117,11 +113,6 @@ type Summary struct {
 	Seq       int64 `json:"seq"`
 	Game      int   `json:"game"`
 	Connected int   `json:"connected"`
-	// Node and WSURL say where the room lives in a cluster: its owner
-	// node's id and that node's WebSocket URL. The rooms leave them empty;
-	// the server fills them in.
-	Node  string `json:"node,omitempty"`
-	WSURL string `json:"ws_url,omitempty"`
 }
 
 // SummaryOf is the listing entry of a room another node holds: from its

@@ -290,9 +290,8 @@ func (s *Server) createRoom(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	snap.Node, snap.WSURL = s.nodeID(), s.ownWSURL(c.Request)
 	s.withRatings(c.Request.Context(), &snap)
-	c.JSON(http.StatusCreated, snap)
+	c.JSON(http.StatusCreated, roomView{Snapshot: snap, Node: s.nodeID(), WSURL: s.ownWSURL(c.Request)})
 }
 
 type addBotReq struct {
@@ -381,7 +380,7 @@ func (s *Server) listRooms(c *gin.Context) {
 		return
 	}
 	if occupied {
-		rooms = slices.DeleteFunc(rooms, func(r room.Summary) bool { return r.Connected == 0 })
+		rooms = slices.DeleteFunc(rooms, func(r summaryView) bool { return r.Connected == 0 })
 		rooms = rooms[:min(len(rooms), limit)]
 	}
 	c.JSON(http.StatusOK, gin.H{"rooms": rooms})
@@ -389,7 +388,7 @@ func (s *Server) listRooms(c *gin.Context) {
 
 func (s *Server) getRoom(c *gin.Context) {
 	if snap, ok := s.roomHere(c, c.Param("id")); ok {
-		s.withRatings(c.Request.Context(), &snap)
+		s.withRatings(c.Request.Context(), &snap.Snapshot)
 		c.JSON(http.StatusOK, snap)
 	}
 }

@@ -170,7 +170,7 @@ func (s *Server) forward(c *gin.Context, loc domain.Location) bool {
 // roomHere returns the live snapshot of room id, adopting it if its owner
 // died; or, for a room another node owns, forwards the request there and
 // returns ok false.
-func (s *Server) roomHere(c *gin.Context, id string) (snap room.Snapshot, ok bool) {
+func (s *Server) roomHere(c *gin.Context, id string) (view roomView, ok bool) {
 	snap, err := s.rooms.Snapshot(id)
 	if errors.Is(err, room.ErrUnknownRoom) && s.cfg.Cluster != nil {
 		var w where
@@ -178,7 +178,7 @@ func (s *Server) roomHere(c *gin.Context, id string) (snap room.Snapshot, ok boo
 			if w.here {
 				snap, err = s.rooms.Snapshot(id)
 			} else if s.forward(c, w.loc) {
-				return snap, false
+				return roomView{}, false
 			} else {
 				err = fmt.Errorf("server: room %s: %w", id, room.ErrUnknownRoom)
 			}
@@ -186,22 +186,22 @@ func (s *Server) roomHere(c *gin.Context, id string) (snap room.Snapshot, ok boo
 	}
 	if err != nil {
 		s.abort(c, err)
-		return snap, false
+		return roomView{}, false
 	}
-	snap.Node, snap.WSURL = s.nodeID(), s.ownWSURL(c.Request)
-	return snap, true
+	return roomView{Snapshot: snap, Node: s.nodeID(), WSURL: s.ownWSURL(c.Request)}, true
 }
 
 // listAll is the listing of every node's rooms: this node's as it holds
 // them, the others' as the database has them.
-func (s *Server) listAll(ctx context.Context, r *http.Request, f room.Filter) ([]room.Summary, error) {
+func (s *Server) listAll(ctx context.Context, r *http.Request, f room.Filter) ([]summaryView, error) {
 	// This node's first limit rooms are all it can add to the first limit
 	// of every node's, so the list is cut here already.
 	limit := f.Limit
-	out := s.rooms.List(f)
+	here := s.rooms.List(f)
 	own, node := s.ownWSURL(r), s.nodeID()
-	for i := range out {
-		out[i].Node, out[i].WSURL = node, own
+	out := make([]summaryView, len(here))
+	for i, sum := range here {
+		out[i] = summaryView{Summary: sum, Node: node, WSURL: own}
 	}
 	if s.cfg.Cluster != nil {
 		remote, err := s.cfg.Cluster.RemoteRooms(ctx)
@@ -209,11 +209,10 @@ func (s *Server) listAll(ctx context.Context, r *http.Request, f room.Filter) ([
 			return nil, fmt.Errorf("server: list rooms: %w: %w", room.ErrUnavailable, err)
 		}
 		for _, rr := range remote {
-			sum := rr.Summary
+			sum := summaryView{Summary: rr.Summary, Node: rr.Node, WSURL: wsURLOf(rr.URL)}
 			if (f.Status != "" && sum.Status != f.Status) || (sum.Private && !f.Private) {
 				continue
 			}
-			sum.Node, sum.WSURL = rr.Node, wsURLOf(rr.URL)
 			if !rr.Live {
 				// Its node is dead: whichever node the client says hello
 				// to adopts the room, this one as well as any.
@@ -221,7 +220,7 @@ func (s *Server) listAll(ctx context.Context, r *http.Request, f room.Filter) ([
 			}
 			out = append(out, sum)
 		}
-		slices.SortFunc(out, func(a, b room.Summary) int {
+		slices.SortFunc(out, func(a, b summaryView) int {
 			return cmp.Or(b.CreatedAt.Compare(a.CreatedAt), cmp.Compare(a.ID, b.ID))
 		})
 	}

@@ -112,11 +112,11 @@ func (s *Server) postMatch(c *gin.Context) {
 	} else {
 		s.withRatings(c.Request.Context(), &snap)
 	}
-	snap.Node, snap.WSURL = pl.Node, pl.WSURL
-	if pl.Node == s.nodeID() && snap.WSURL == "" {
-		snap.WSURL = s.ownWSURL(c.Request)
+	view := roomView{Snapshot: snap, Node: pl.Node, WSURL: pl.WSURL}
+	if pl.Node == s.nodeID() && view.WSURL == "" {
+		view.WSURL = s.ownWSURL(c.Request)
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "matched", "room": snap, "players": pl.Players, "bot": pl.Bot,
+	c.JSON(http.StatusOK, gin.H{"status": "matched", "room": view, "players": pl.Players, "bot": pl.Bot,
 		"waited_ms": out.Waited.Milliseconds()})
 }
 
