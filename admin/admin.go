@@ -49,7 +49,7 @@ type Store interface {
 	GamesSince(ctx context.Context, since time.Time) (int, error)
 	SearchPlayers(ctx context.Context, q string, limit int) ([]domain.Player, error)
 	Player(ctx context.Context, id string) (domain.Player, error)
-	Leaderboard(ctx context.Context, period string, limit int) ([]domain.Standing, error)
+	Leaderboard(ctx context.Context, period string, limit int) ([]domain.LeaderboardEntry, error)
 	BanPlayer(ctx context.Context, id string, opt domain.BanOptions) (domain.BanResult, error)
 	UnbanPlayer(ctx context.Context, id string) error
 	PlayerAddress(ctx context.Context, id string) (string, error)

@@ -13,15 +13,16 @@ import (
 	"goldmine/server"
 )
 
-// Player is who a host's Identity says a request comes from.
-type Player struct {
-	// ID is the host's own id for the player: 1 to 64 printable characters
-	// without spaces. It is Goldmine's player id from then on (in rooms,
-	// games and the leaderboard), so it must never name another person.
-	ID string
-	// Name is shown to the other players: 1 to 40 characters once trimmed.
-	Name string
-}
+// Player is who a host's Identity says a request comes from: the one
+// player type of rooms, games and the store. A host sets two fields:
+//   - ID is the host's own id for the player: 1 to 64 printable
+//     characters without spaces. It is Goldmine's player id from then on
+//     (in rooms, games and the leaderboard), so it must never name
+//     another person.
+//   - Name is shown to the other players: 1 to 40 characters once trimmed.
+//
+// Bot and BotLevel are Goldmine's own: what a host sets there is ignored.
+type Player = room.Player
 
 // Identity lets a host sign players in with its own credentials (a session
 // cookie's value, a JWT, an API key), replacing Goldmine's own tokens.

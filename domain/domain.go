@@ -134,8 +134,8 @@ type GamesFilter struct {
 	Limit int
 }
 
-// Standing is one line of the leaderboard.
-type Standing struct {
+// LeaderboardEntry is one line of the leaderboard.
+type LeaderboardEntry struct {
 	Rank     int
 	PlayerID string
 	Name     string
@@ -150,11 +150,11 @@ const (
 	PeriodWeek = "week"
 )
 
-// Player is a stored player with their totals over finished games.
+// Player is a stored player with their totals over finished games. Its
+// identity is the room's Player (a stored player's BotLevel is empty: a
+// bot's level is kept with its seat).
 type Player struct {
-	ID        string
-	Name      string
-	Bot       bool
+	room.Player
 	BannedAt  time.Time // zero when not banned
 	Games     int
 	Wins      int

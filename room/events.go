@@ -84,14 +84,12 @@ type Result struct {
 	Commitment string    `json:"commitment"`
 }
 
-// Standing is one seat's final place, with the player's name.
+// Standing is one seat's final place (the game's Standing), with the
+// player's id and name.
 type Standing struct {
-	Seat      int    `json:"seat"`
-	PlayerID  string `json:"player_id"`
-	Name      string `json:"name"`
-	Score     int    `json:"score"`
-	Rank      int    `json:"rank"`
-	Forfeited bool   `json:"forfeited"`
+	game.Standing
+	PlayerID string `json:"player_id"`
+	Name     string `json:"name"`
 }
 
 // Summary is a room as the room list shows it.

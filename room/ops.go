@@ -245,8 +245,7 @@ func (r *Room) finish(w *Write, o game.Outcome) {
 	}
 	for _, st := range o.Ranking {
 		s := r.seats[st.Seat]
-		res.Ranking = append(res.Ranking, Standing{Seat: st.Seat, PlayerID: s.PlayerID, Name: s.Name,
-			Score: st.Score, Rank: st.Rank, Forfeited: st.Forfeited})
+		res.Ranking = append(res.Ranking, Standing{Standing: st, PlayerID: s.PlayerID, Name: s.Name})
 		rec.Players = append(rec.Players, GamePlayer{Seat: st.Seat, PlayerID: s.PlayerID, Name: s.Name, Bot: s.Bot,
 			Score: st.Score, Rank: st.Rank, Winner: winner[st.Seat], Forfeited: st.Forfeited, BotLevel: s.BotLevel})
 	}

@@ -38,7 +38,7 @@ type Store interface {
 	RenamePlayer(ctx context.Context, id, name string) (domain.Player, error)
 	Games(ctx context.Context, f domain.GamesFilter) ([]room.GameRecord, error)
 	Game(ctx context.Context, id int64) (domain.Game, error)
-	Leaderboard(ctx context.Context, period string, limit int) ([]domain.Standing, error)
+	Leaderboard(ctx context.Context, period string, limit int) ([]domain.LeaderboardEntry, error)
 	RatingStore
 }
 

@@ -5,6 +5,7 @@ import (
 	"database/sql"
 	"fmt"
 	"goldmine/domain"
+	"goldmine/room"
 	"time"
 )
 
@@ -134,7 +135,7 @@ func nonEmpty(v string) string {
 // (hashed device cookie) and the address it came from, which a later ban
 // of the player covers.
 func (s *Store) CreatePlayerFrom(ctx context.Context, name, device, addr string) (domain.Player, error) {
-	p := domain.Player{ID: newPlayerID(), Name: name, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	p := domain.Player{Player: room.Player{ID: newPlayerID(), Name: name}, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		if _, err := tx.Exec("INSERT INTO players (id, name, bot, created_at, last_addr) VALUES (?, ?, ?, ?, ?)",
 			p.ID, p.Name, false, ms(p.CreatedAt), addr); err != nil {

@@ -129,7 +129,7 @@ func (s *Store) gamePlayers(ctx context.Context, games []room.GameRecord) error 
 // Leaderboard ranks human, unbanned players by wins, then gold: over all
 // time, or over the games that ended in the last 7 days. A shared top score
 // counted as a win for every winner. Equal wins and gold share a rank.
-func (s *Store) Leaderboard(ctx context.Context, period string, limit int) ([]domain.Standing, error) {
+func (s *Store) Leaderboard(ctx context.Context, period string, limit int) ([]domain.LeaderboardEntry, error) {
 	limit = clamp(limit, 10, 100)
 	var rows *sql.Rows
 	var err error
@@ -150,9 +150,9 @@ func (s *Store) Leaderboard(ctx context.Context, period string, limit int) ([]do
 		return nil, fmt.Errorf("store: leaderboard: %w", err)
 	}
 	defer rows.Close()
-	var out []domain.Standing
+	var out []domain.LeaderboardEntry
 	for rows.Next() {
-		var st domain.Standing
+		var st domain.LeaderboardEntry
 		if err := rows.Scan(&st.PlayerID, &st.Name, &st.Wins, &st.Games, &st.Gold); err != nil {
 			return nil, fmt.Errorf("store: leaderboard: %w", err)
 		}

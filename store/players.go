@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"goldmine/domain"
+	"goldmine/room"
 	"strings"
 	"time"
 )
@@ -20,7 +21,7 @@ func newPlayerID() string {
 
 // CreatePlayer stores a new player with a fresh random id.
 func (s *Store) CreatePlayer(ctx context.Context, name string, bot bool) (domain.Player, error) {
-	p := domain.Player{ID: newPlayerID(), Name: name, Bot: bot, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
+	p := domain.Player{Player: room.Player{ID: newPlayerID(), Name: name, Bot: bot}, CreatedAt: s.now().UTC().Truncate(time.Millisecond)}
 	err := s.write(ctx, func(tx *sql.Tx) error {
 		_, err := tx.Exec("INSERT INTO players (id, name, bot, created_at) VALUES (?, ?, ?, ?)",
 			p.ID, p.Name, p.Bot, ms(p.CreatedAt))

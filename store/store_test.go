@@ -250,7 +250,7 @@ func testLeaderboardAndStats(t *testing.T, b backend) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := []domain.Standing{
+	want := []domain.LeaderboardEntry{
 		{Rank: 1, PlayerID: "cat", Name: "Cat", Wins: 2, Games: 2, Gold: 11},
 		{Rank: 2, PlayerID: "ann", Name: "Ann", Wins: 1, Games: 2, Gold: 11},
 		{Rank: 3, PlayerID: "bob", Name: "Bob", Wins: 1, Games: 2, Gold: 8},
@@ -259,7 +259,7 @@ func testLeaderboardAndStats(t *testing.T, b backend) {
 		t.Fatalf("all-time leaderboard:\n got %v\nwant %v", all, want)
 	}
 	week, _ := s.Leaderboard(ctx, domain.PeriodWeek, 10)
-	wantWeek := []domain.Standing{
+	wantWeek := []domain.LeaderboardEntry{
 		{Rank: 1, PlayerID: "cat", Name: "Cat", Wins: 2, Games: 2, Gold: 11},
 		{Rank: 2, PlayerID: "bob", Name: "Bob", Wins: 1, Games: 1, Gold: 5},
 		{Rank: 3, PlayerID: "ann", Name: "Ann", Wins: 0, Games: 1, Gold: 4},
