@@ -119,9 +119,9 @@ type RemoteRoom struct {
 
 // Game is a finished game with all its moves: enough to replay it and to
 // check its commitment offline.
+// Its moves are the record's own Moves.
 type Game struct {
 	room.GameRecord
-	Moves []room.MoveRecord
 }
 
 // GamesFilter selects finished games, newest first.

@@ -73,7 +73,8 @@ func (s *Store) Game(ctx context.Context, id int64) (domain.Game, error) {
 	if err != nil {
 		return domain.Game{}, fmt.Errorf("store: game %d moves: %w", id, err)
 	}
-	return domain.Game{GameRecord: recs[0], Moves: moves}, nil
+	recs[0].Moves = moves
+	return domain.Game{GameRecord: recs[0]}, nil
 }
 
 const gameCols = `SELECT g.id, g.room_id, g.game_no, g.rules, g.seed, g.first_seat, g.layout, g.salt, g.commitment,
