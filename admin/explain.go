@@ -4,9 +4,9 @@ import (
 	"errors"
 	"net/http"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
-	"goldmine/domain"
 )
 
 // explain says why an admin action failed, in words an admin acts on (the

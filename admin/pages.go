@@ -13,10 +13,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"goldmine/domain"
 	"goldmine/game"
 	"goldmine/room"
 	"goldmine/solver"
-	"goldmine/domain"
 )
 
 // stats are the dashboard's live counts.
