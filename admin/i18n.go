@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"goldmine/internal/acceptlang"
 )
 
 // The console speaks English and Chinese: every word it shows is in one
@@ -142,28 +144,7 @@ func pickLang(r *http.Request) string {
 // Accept-Language header, the first listed on a tie; only the primary
 // subtag counts (zh-CN, zh-TW and zh-Hans are all "zh").
 func acceptLang(header string) string {
-	best, bestQ := consoleLangs[0], 0.0
-	if len(header) > 512 { // headers are short; a hostile one is cut
-		header = header[:512]
-	}
-	for _, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || f < 0 || f > 1 {
-				continue
-			}
-			q = f
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		for _, l := range consoleLangs {
-			if primary == l && q > bestQ {
-				best, bestQ = l, q
-			}
-		}
-	}
-	return best
+	return acceptlang.Pick(header, consoleLangs)
 }
 
 // lang is the language of the request's page.

@@ -1,9 +1,6 @@
 package server
 
-import (
-	"strconv"
-	"strings"
-)
+import "goldmine/internal/acceptlang"
 
 // clientLangs are the languages of the web client, the first the default.
 var clientLangs = []string{"en", "zh"}
@@ -14,29 +11,7 @@ var clientLangs = []string{"en", "zh"}
 // (zh-CN, zh-TW and zh-Hans are all "zh": the client has one Chinese).
 // The page's own switch, remembered by the browser, overrides it.
 func preferredLang(header string) string {
-	best, bestQ := clientLangs[0], 0.0
-	// Headers are short; a hostile one is cut rather than parsed at length.
-	if len(header) > 512 {
-		header = header[:512]
-	}
-	for _, part := range strings.Split(header, ",") {
-		tag, params, _ := strings.Cut(strings.TrimSpace(part), ";")
-		q := 1.0
-		if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
-			f, err := strconv.ParseFloat(strings.TrimSpace(v), 64)
-			if err != nil || f < 0 || f > 1 {
-				continue
-			}
-			q = f
-		}
-		primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
-		for _, l := range clientLangs {
-			if primary == l && q > bestQ {
-				best, bestQ = l, q
-			}
-		}
-	}
-	return best
+	return acceptlang.Pick(header, clientLangs)
 }
 
 // htmlLang is the lang attribute of a page in the client's language.
