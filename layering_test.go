@@ -3,7 +3,9 @@ package main
 import (
 	"go/parser"
 	"go/token"
+	"os/exec"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -33,6 +35,29 @@ func TestStoreImportedOnlyByWiring(t *testing.T) {
 					t.Errorf("%s imports goldmine/store: use the domain types and an interface", name)
 				}
 			}
+		}
+	}
+}
+
+// TestStoreNotADependency: beyond direct imports, nothing the server, the
+// console, the cluster code or the domain depend on pulls the store in
+// (a helper package that imports it would bring it back by the side door).
+func TestStoreNotADependency(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs go list")
+	}
+	pkgs := []string{"./server", "./admin", "./cluster", "./domain", "./room", "./game", "./match", "./rating", "./bots", "./backups"}
+	out, err := exec.Command(filepath.Join(runtime.GOROOT(), "bin", "go"), append([]string{"list", "-deps", "-f", "{{.ImportPath}} {{.Deps}}"}, pkgs...)...).CombinedOutput()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, out)
+	}
+	for _, line := range strings.Split(strings.TrimSpace(string(out)), "\n") {
+		name, deps, _ := strings.Cut(line, " ")
+		if !strings.HasPrefix(name, "goldmine/") || name == "goldmine/store" {
+			continue
+		}
+		if strings.Contains(deps+"]", " goldmine/store ") || strings.Contains(deps, "[goldmine/store ") || strings.HasSuffix(strings.TrimSuffix(deps, "]"), " goldmine/store") {
+			t.Errorf("%s depends on goldmine/store", name)
 		}
 	}
 }

@@ -43,7 +43,7 @@ func backupEnv(t *testing.T, withBackups bool) (*env, string) {
 	dir := filepath.Join(t.TempDir(), "backups")
 	cfg := admin.Config{Rooms: rooms, Store: st, Assets: assets, Sessions: srv.Sessions, Password: password, Log: log}
 	if withBackups {
-		sched, err := backups.New(backups.Config{Dir: dir, Every: time.Hour, Keep: 2, Copy: st.Backup, Log: log})
+		sched, err := backups.New(backups.Config{Dir: dir, Every: time.Hour, Keep: 2, Copy: st.Backup, Check: store.CheckFile, Log: log})
 		if err != nil {
 			t.Fatal(err)
 		}

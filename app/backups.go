@@ -29,6 +29,8 @@ type scheduledBackups struct {
 // of the database file.
 type backupStore interface {
 	Backup(ctx context.Context, dest string) error
+	// CheckFile verifies a copy and returns its schema version.
+	CheckFile(ctx context.Context, path string) (int, error)
 }
 
 // newBackups builds the scheduler of cfg for the store, with its metrics
@@ -46,7 +48,7 @@ func newBackups(cfg BackupConfig, st backupStore, postgres bool, reg *prometheus
 		Help: "Unix time of the last backup that passed its integrity check."})
 	reg.MustRegister(failures, last)
 	sched, err := backups.New(backups.Config{Dir: cfg.Dir, Every: cfg.Every, Keep: cfg.Keep, Log: s.log,
-		Copy: st.Backup,
+		Copy: st.Backup, Check: st.CheckFile,
 		OnDone: func(b backups.Backup, err error) {
 			if err != nil {
 				failures.Inc()

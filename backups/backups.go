@@ -17,8 +17,6 @@ import (
 	"strings"
 	"sync"
 	"time"
-
-	"goldmine/store"
 )
 
 // Config configures a Scheduler.
@@ -33,7 +31,9 @@ type Config struct {
 	// Copy writes a consistent copy of the live database to dest, which
 	// does not exist (store.Store.Backup).
 	Copy func(ctx context.Context, dest string) error
-	// Check verifies a copy (default store.CheckFile).
+	// Check verifies a copy and returns its schema version
+	// (store.CheckFile). It is passed in, like Copy, so that this package
+	// needs nothing of the store.
 	Check func(ctx context.Context, path string) (int, error)
 	// OnDone, when set, hears of every backup: its file, or why it failed.
 	OnDone func(Backup, error)
@@ -79,9 +79,8 @@ func New(cfg Config) (*Scheduler, error) {
 		return nil, errors.New("backups: keep at least one")
 	case cfg.Copy == nil:
 		return nil, errors.New("backups: nothing to copy")
-	}
-	if cfg.Check == nil {
-		cfg.Check = store.CheckFile
+	case cfg.Check == nil:
+		return nil, errors.New("backups: nothing to check a copy with")
 	}
 	s := &Scheduler{cfg: cfg, log: cmp.Or(cfg.Log, slog.Default()), now: cfg.Now}
 	if s.now == nil {

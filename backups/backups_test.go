@@ -45,7 +45,7 @@ func names(t *testing.T, dir string) []string {
 func TestRotation(t *testing.T) {
 	st := openStore(t)
 	dir := filepath.Join(t.TempDir(), "backups")
-	s, err := backups.New(backups.Config{Dir: dir, Every: time.Hour, Keep: 3, Copy: st.Backup, Now: clock()})
+	s, err := backups.New(backups.Config{Dir: dir, Every: time.Hour, Keep: 3, Copy: st.Backup, Check: store.CheckFile, Now: clock()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -92,7 +92,7 @@ func TestCorruptCopyRefused(t *testing.T) {
 		}
 		return nil
 	}
-	s, err := backups.New(backups.Config{Dir: dir, Every: time.Hour, Keep: 1, Copy: copyDB, Now: clock()})
+	s, err := backups.New(backups.Config{Dir: dir, Every: time.Hour, Keep: 1, Copy: copyDB, Check: store.CheckFile, Now: clock()})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -112,7 +112,7 @@ func TestCorruptCopyRefused(t *testing.T) {
 		t.Fatalf("status err=%v, want the refusal", st.Err)
 	}
 	// A copy that fails (the database went away) leaves nothing either.
-	failing, _ := backups.New(backups.Config{Dir: dir, Every: time.Hour, Keep: 1, Now: clock(),
+	failing, _ := backups.New(backups.Config{Dir: dir, Every: time.Hour, Keep: 1, Now: clock(), Check: store.CheckFile,
 		Copy: func(ctx context.Context, dest string) error {
 			os.WriteFile(dest, []byte("half"), 0o600)
 			return errors.New("disk full")
@@ -149,7 +149,7 @@ func smash(path string) error {
 func TestRunOnSchedule(t *testing.T) {
 	st := openStore(t)
 	dir := t.TempDir()
-	s, err := backups.New(backups.Config{Dir: dir, Every: 20 * time.Millisecond, Keep: 2, Copy: st.Backup})
+	s, err := backups.New(backups.Config{Dir: dir, Every: 20 * time.Millisecond, Keep: 2, Copy: st.Backup, Check: store.CheckFile})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -174,11 +174,13 @@ func TestRunOnSchedule(t *testing.T) {
 
 func TestNewRefuses(t *testing.T) {
 	noop := func(context.Context, string) error { return nil }
+	check := func(context.Context, string) (int, error) { return 1, nil }
 	for name, cfg := range map[string]backups.Config{
-		"no dir":   {Every: time.Hour, Keep: 1, Copy: noop},
-		"no every": {Dir: "d", Keep: 1, Copy: noop},
-		"keep 0":   {Dir: "d", Every: time.Hour, Copy: noop},
-		"no copy":  {Dir: "d", Every: time.Hour, Keep: 1},
+		"no dir":   {Every: time.Hour, Keep: 1, Copy: noop, Check: check},
+		"no every": {Dir: "d", Keep: 1, Copy: noop, Check: check},
+		"keep 0":   {Dir: "d", Every: time.Hour, Copy: noop, Check: check},
+		"no copy":  {Dir: "d", Every: time.Hour, Keep: 1, Check: check},
+		"no check": {Dir: "d", Every: time.Hour, Keep: 1, Copy: noop},
 	} {
 		if _, err := backups.New(cfg); err == nil {
 			t.Errorf("%s: accepted", name)

@@ -51,3 +51,10 @@ func SchemaLatest() (int, error) {
 	}
 	return len(all), nil
 }
+
+// CheckFile is the package's CheckFile, as a method, so that a consumer
+// that holds the Store (the scheduled backups, through app) can check its
+// copies without importing this package.
+func (s *Store) CheckFile(ctx context.Context, path string) (int, error) {
+	return CheckFile(ctx, path)
+}
