@@ -29,6 +29,9 @@
   var tick = null;        // the countdown
   var fairness = {};      // game id -> true/false once checked
   var play = null;        // what the game page knows beyond room.state (see gamePage)
+  var matched = null;     // the Room a quick match joined, for the game page to take over
+  var matchCtl = null;    // aborts the quick match in progress
+  var changes = {};       // game id -> player id -> rating_change, for the game-over panel
 
   window.goldmine = { client: client, get room() { return room; }, t: t, get lang() { return lang; } }; // for the console and tests
 
@@ -222,6 +225,8 @@
     if (room) { var r = room; room = null; r.close(); }
     if (lobbyTimer) { clearInterval(lobbyTimer); lobbyTimer = null; }
     if (tick) { clearInterval(tick); tick = null; }
+    // Leaving the lobby while searching leaves the queue.
+    if (matchCtl) { matchCtl.abort(); matchCtl = null; }
     setBanner("");
     document.title = t("brand");
     var me = saved();
@@ -363,7 +368,7 @@
       }
     }, h("h2", {}, t("lobby.join_code")), h("div", { class: "row" }, code, h("button", { type: "submit" }, t("lobby.join"))));
 
-    show(h("div", {}, header(), h("div", { class: "grid2" }, create, h("div", {}, solo, join)),
+    show(h("div", {}, header(), quickCard(), h("div", { class: "grid2" }, create, h("div", {}, solo, join)),
       h("section", { class: "lobby-rooms" }, h("h2", {}, t("lobby.rooms")), list)));
     function refresh() {
       // occupied: only rooms someone is in; abandoned ones wait out their
@@ -386,17 +391,99 @@
     lobbyTimer = setInterval(refresh, 3000);
   }
 
+  // --- Quick match ---------------------------------------------------------
+
+  // quickCard is the lobby's first action: pick a preset, press one button,
+  // and play someone of your rating (or a bot of it after --match-bot-after).
+  // While it searches it shows the time waited and a cancel button; then it
+  // goes straight into the game, seated already.
+  function quickCard() {
+    var preset = h("select", { name: "quick-preset", "aria-label": t("quick.preset_label") },
+      h("option", { value: "classic" }, t("lobby.preset_classic")));
+    // Every preset quick match takes: those of GET /api/presets.
+    client.presets().then(function (ps) {
+      var keep = preset.value;
+      preset.replaceChildren.apply(preset, ps.map(function (r) {
+        var builtIn = r.preset === "classic" || r.preset === "flags" || r.preset === "party";
+        return h("option", { value: r.preset, selected: r.preset === keep },
+          builtIn ? t("lobby.preset_" + r.preset) : t("lobby.preset_other", { preset: r.preset, rows: r.rows, cols: r.cols, gold: r.gold, players: r.max_players }));
+      }));
+    }, function () {});
+    var status = h("p", { class: "quick-status", role: "status" });
+    var rating = h("p", { class: "muted rating" });
+    client.me().then(function (p) {
+      if (typeof p.rating === "number") rating.textContent = t("quick.rating", { rating: Math.round(p.rating), rd: Math.round(p.rd), games: p.rated_games });
+    }, function () {});
+    var cancel = h("button", { class: "big cancel", type: "button", hidden: true, onclick: function () { if (matchCtl) matchCtl.abort(); } }, t("quick.cancel"));
+    var btn = h("button", { class: "primary big go", type: "button", onclick: start }, t("quick.button"));
+    function start() {
+      var ctl = new AbortController();
+      matchCtl = ctl;
+      var t0 = Date.now();
+      btn.hidden = true; cancel.hidden = false; preset.disabled = true;
+      card.classList.add("searching");
+      function elapsed() { status.textContent = t("quick.searching", { s: Math.floor((Date.now() - t0) / 1000) }); }
+      elapsed();
+      var timer = setInterval(elapsed, 500);
+      client.quickMatch({ preset: preset.value, signal: ctl.signal }).then(function (r) {
+        clearInterval(timer);
+        if (matchCtl === ctl) matchCtl = null;
+        matched = r;
+        go(BASE + "/r/" + r.id);
+      }, function (e) {
+        clearInterval(timer);
+        if (matchCtl === ctl) matchCtl = null;
+        btn.hidden = false; cancel.hidden = true; preset.disabled = false;
+        card.classList.remove("searching");
+        status.textContent = e.code === "aborted" ? "" : t("quick.failed", { message: errText(e) });
+      });
+    }
+    var card = h("section", { class: "card quick", "aria-label": t("quick.title") },
+      h("h2", {}, t("quick.title")),
+      h("p", { class: "muted" }, t("quick.intro")),
+      h("div", { class: "row" }, preset, btn, cancel), status, rating);
+    return card;
+  }
+
+  // signed formats a rating delta with its sign.
+  function signed(d) {
+    d = Math.round(d);
+    return (d > 0 ? "+" : d < 0 ? "−" : "±") + Math.abs(d);
+  }
+
+  // ratingNote is a ranking line's rating change in a rated game. The
+  // game_over frame does not carry it; the player's history does (stored
+  // with the game, before game_over is sent), so it is read from there.
+  function ratingNote(gameID, pid, p) {
+    if (!pid || (p && p.bot)) return null; // a bot's rating never changes
+    var byPlayer = changes[gameID] || (changes[gameID] = {});
+    if (!(pid in byPlayer)) {
+      byPlayer[pid] = null;
+      client.http("GET", "/api/players/" + encodeURIComponent(pid) + "/games?limit=5").then(function (r) {
+        r.games.forEach(function (g) { if (g.id === gameID && g.rating_change) byPlayer[pid] = g.rating_change; });
+        if (room && byPlayer[pid]) render();
+      }, function () {});
+    }
+    var c = byPlayer[pid];
+    if (!c) return null;
+    return h("span", { class: "rating-change" + (c.delta > 0 ? " up" : c.delta < 0 ? " down" : ""),
+      text: t("over.rating", { before: Math.round(c.before), after: Math.round(c.after), delta: signed(c.delta) }) });
+  }
+
   // --- Leaderboard and profiles -------------------------------------------
 
   function leaderboardPage() {
-    var period = new URLSearchParams(location.search).get("period") === "week" ? "week" : "all";
+    var q = new URLSearchParams(location.search);
+    var period = q.get("by") === "rating" ? "by_rating" : q.get("period") === "week" ? "week" : "all";
     var body = h("div", {}, h("p", { class: "loading" }, t("loading")));
+    var query = { all: "", week: "?period=week", by_rating: "?by=rating" };
     var tabs = h("div", { class: "row tabs", role: "tablist" },
-      ["all", "week"].map(function (p) {
-        return h("a", { role: "tab", "aria-selected": p === period ? "true" : "false", class: "tab" + (p === period ? " on" : ""), href: BASE + "/leaderboard" + (p === "week" ? "?period=week" : ""),
-          onclick: function (e) { e.preventDefault(); go(BASE + "/leaderboard" + (p === "week" ? "?period=week" : "")); } }, t("board." + p));
+      ["all", "week", "by_rating"].map(function (p) {
+        return h("a", { role: "tab", "aria-selected": p === period ? "true" : "false", class: "tab" + (p === period ? " on" : ""), href: BASE + "/leaderboard" + query[p],
+          onclick: function (e) { e.preventDefault(); go(BASE + "/leaderboard" + query[p]); } }, t("board." + p));
       }));
     show(h("div", {}, header(), h("div", { class: "card" }, h("h1", {}, t("board.title")), tabs, body)));
+    if (period === "by_rating") { ratingBoard(body); return; }
     client.leaderboard(period).then(function (players) {
       if (!players.length) { body.replaceChildren(h("p", { class: "muted" }, t("board.empty"))); return; }
       body.replaceChildren(h("table", { class: "leaderboard" },
@@ -409,6 +496,20 @@
     }, function (e) { body.replaceChildren(h("p", { class: "error" }, errText(e))); });
   }
 
+  // ratingBoard fills the leaderboard by rating (GET /api/leaderboard?by=rating).
+  function ratingBoard(body) {
+    client.http("GET", "/api/leaderboard?by=rating&limit=50").then(function (r) {
+      if (!r.players.length) { body.replaceChildren(h("p", { class: "muted" }, t("board.rating_empty", { n: r.min_rated_games }))); return; }
+      body.replaceChildren(h("table", { class: "leaderboard by-rating" },
+        h("thead", {}, h("tr", {}, ["rank", "name", "rating", "rated_games"].map(function (k) { return h("th", { scope: "col", class: k }, t("board." + k)); }))),
+        h("tbody", {}, r.players.map(function (p) {
+          return h("tr", {}, h("td", { class: "rank", text: String(p.rank) }),
+            h("td", { class: "name" }, link("/p/" + encodeURIComponent(p.player_id), p.name)),
+            h("td", { class: "rating", text: Math.round(p.rating) + " ± " + Math.round(p.rd) }), h("td", { text: String(p.rated_games) }));
+        }))));
+    }, function (e) { body.replaceChildren(h("p", { class: "error" }, errText(e))); });
+  }
+
   function profilePage(id) {
     var head = h("div", {}, h("p", { class: "loading" }, t("loading")));
     var games = h("ul", { class: "history" });
@@ -416,11 +517,13 @@
     show(h("div", {}, header(), h("div", { class: "card profile" }, head, h("h2", {}, t("profile.history")), games, more)));
     client.getPlayer(id).then(function (p) {
       head.replaceChildren(h("h1", { class: "pname", text: t("profile.title", { name: p.name }) }),
-        h("p", { class: "stats" }, t("profile.stats", { games: p.games, wins: p.wins, gold: p.gold })));
+        h("p", { class: "stats" }, t("profile.stats", { games: p.games, wins: p.wins, gold: p.gold })),
+        typeof p.rating === "number" && !p.bot ? h("p", { class: "stats rating" }, t("profile.rating", { rating: Math.round(p.rating), rd: Math.round(p.rd), games: p.rated_games })) : null);
     }, function (e) { head.replaceChildren(h("p", { class: "error" }, errText(e))); });
     var before = null;
     function page() {
-      client.games({ player: id, before: before, limit: 20 }).then(function (r) {
+      // The player's own history has each game's rating change.
+      client.http("GET", "/api/players/" + encodeURIComponent(id) + "/games?limit=20" + (before !== null ? "&before=" + before : "")).then(function (r) {
         if (!r.games.length && before === null) games.appendChild(h("li", { class: "muted" }, t("profile.none")));
         r.games.forEach(function (g) {
           var mine = g.players.filter(function (x) { return x.player_id === id; })[0] || {};
@@ -428,7 +531,8 @@
           var date = new Date(g.ended_at).toLocaleDateString(lang === "zh" ? "zh-CN" : "en");
           games.appendChild(h("li", { class: mine.winner ? "won" : "" },
             h("span", { class: "when", text: t("profile.game_line", { date: date, preset: presetName(g.rules.preset), rows: g.rules.rows, cols: g.rules.cols, who: others }) }),
-            h("span", { class: "result", text: (mine.winner ? t("profile.won") + " · " : t("profile.rank", { rank: mine.rank }) + " · ") + t("profile.score", { n: mine.score }) })));
+            h("span", { class: "result", text: (mine.winner ? t("profile.won") + " · " : t("profile.rank", { rank: mine.rank }) + " · ") + t("profile.score", { n: mine.score }) +
+              (g.rating_change ? " · " + t("profile.rating_change", { delta: signed(g.rating_change.delta) }) : "") })));
         });
         before = r.next_before;
         more.hidden = before === null || before === undefined;
@@ -443,7 +547,9 @@
   function gamePage(id, watch) {
     var view = h("div", {}, header(), h("p", { class: "loading" }, t("game.joining", { id: id })));
     show(view);
-    room = client.join(id, { as: watch ? "spectator" : "player" });
+    // A quick match hands over the room it joined already.
+    room = matched && matched.id === id && !watch ? matched : client.join(id, { as: watch ? "spectator" : "player" });
+    matched = null;
     var r = room;
     // play: what the page shows beyond the room's state. last: each seat's
     // last dig; fresh: the cells the last dig revealed, to animate once;
@@ -500,6 +606,7 @@
       }
     });
     tick = setInterval(function () { if (r === room) countdown(); }, 250);
+    if (r.state) render();
   }
 
   // FINAL are the close codes after which the SDK does not reconnect.
@@ -776,7 +883,8 @@
       // Ranks, not list numbers: equal scores share a rank.
       h("ol", { class: "ranking" }, res.ranking.map(function (st) {
         var pl = s.players[st.seat] && s.players[st.seat].player_id === st.player_id ? s.players[st.seat] : {};
-        return h("li", {}, void_ ? null : st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: seatName({ name: st.name, bot: pl.bot, bot_level: pl.bot_level }) }), " · " + t("over.gold", { n: st.score }) + (st.forfeited ? t("over.left") : "") + (st.rank === 1 && !void_ ? " ★" : ""));
+        return h("li", {}, void_ ? null : st.rank + ". ", h("span", { class: "sw " + seatColor(st.seat) }), " ", h("b", { text: seatName({ name: st.name, bot: pl.bot, bot_level: pl.bot_level }) }), " · " + t("over.gold", { n: st.score }) + (st.forfeited ? t("over.left") : "") + (st.rank === 1 && !void_ ? " ★" : ""),
+          s.rated && !void_ ? ratingNote(res.game_id, st.player_id, pl) : null);
       })),
       h("p", { class: "muted reason" }, LANGS.en["reason." + res.reason] !== undefined ? t("reason." + res.reason) : res.reason),
       void_ ? h("p", { class: "muted no-result" }, t("over.no_result_text")) : null, fair);
