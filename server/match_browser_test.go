@@ -95,16 +95,18 @@ func TestQuickMatchInBrowser(t *testing.T) {
 		t.Fatalf("the winner gains and the one who left loses: %q", text)
 	}
 	noSideways(t, ann, "game over")
+	pageShot(t, ann, "quick-over-phone-en.png")
 	// The profile shows the new rating and the game's change; the
 	// leaderboard by rating needs 5 rated games, so it says so.
 	run(t, ann, "profile",
 		chromedp.Click(`nav.nav a[href^="/p/"]`),
 		browsertest.Until(`location.pathname.startsWith("/p/") && !!document.querySelector(".stats.rating") && document.querySelectorAll(".history li").length === 1`))
 	if got := eval[string](t, ann, `document.querySelector(".stats.rating").textContent + " | " + document.querySelector(".history li").textContent`); !strings.Contains(got, "Rating: 1") ||
-		!strings.Contains(got, "1 rated games") || !strings.Contains(got, "rating +") {
+		!strings.Contains(got, "rated games: 1") || !strings.Contains(got, "rating +") {
 		t.Fatalf("the profile: %q", got)
 	}
 	noSideways(t, ann, "profile")
+	pageShot(t, ann, "quick-profile-phone-en.png")
 	run(t, ann, "leaderboard by rating",
 		chromedp.Navigate(h.ts.URL+"/leaderboard"),
 		chromedp.WaitVisible(`a.tab[href="/leaderboard?by=rating"]`),
@@ -163,7 +165,7 @@ func TestQuickMatchScreensInBrowser(t *testing.T) {
 			}
 			quickLobby(t, ctx, h.ts.URL, name)
 			noSideways(t, ctx, sc.name+" lobby")
-			pageShot(t, ctx, "client-lobby-quick-"+sc.name+".png")
+			pageShot(t, ctx, "lobby-quick-"+sc.name+".png") // docs/client-lobby-* is TestScreensInBrowser's, with rooms listed
 			searching(t, ctx, want)
 			noSideways(t, ctx, sc.name+" searching")
 			pageShot(t, ctx, "client-lobby-searching-"+sc.name+".png")

@@ -173,7 +173,7 @@
   "quick.cancel": "取消",
   "quick.failed": "没有匹配到：{message}",
   "quick.rating": "你的积分：{rating} ± {rd} · 计分对局 {games} 局",
-  "over.rating": " · 积分 {before} → {after}（{delta}）",
+  "over.rating": "积分 {before} → {after}（{delta}）",
   "profile.rating": "积分 {rating} ± {rd} · 计分对局 {games} 局",
   "profile.rating_change": "积分 {delta}",
   "board.by_rating": "积分榜",
