@@ -174,3 +174,48 @@ func TestQuickMatchScreensInBrowser(t *testing.T) {
 		})
 	}
 }
+
+// TestRatingBoardInBrowser: after 5 rated games between the same two
+// people (the board's minimum), the leaderboard's rating tab lists both,
+// with their ratings, in Chinese on a phone, and links to the profiles.
+func TestRatingBoardInBrowser(t *testing.T) {
+	browser := browsertest.New(t, 2*time.Minute)
+	h := newHarness(t, fast, withAssets)
+	alice, bob := h.player("Alice"), h.player("Bob")
+	for i := 0; i < 5; i++ {
+		id := h.room(alice, map[string]any{"preset": "classic", "rated": true})
+		a := h.dial("alice", nil)
+		a.hello(alice.Token, id, "player")
+		b := h.dial("bob", nil)
+		wb := b.hello(bob.Token, id, "player")
+		a.expect("player_joined")
+		tb := newTable(t, 9, 9, int(wb.room()["seq"].(float64)), 0, []*client{a, b})
+		tb.event("game_started")
+		tb.layout = h.layout(id)
+		tb.playOut()
+		a.ws.Close()
+		b.ws.Close()
+	}
+	ctx := open(t, browser, phoneZH)
+	signUp(t, ctx, h.ts.URL, "小明")
+	run(t, ctx, "积分榜",
+		chromedp.Click(`nav.nav a[href="/leaderboard"]`),
+		chromedp.WaitVisible(`a.tab[href="/leaderboard?by=rating"]`),
+		chromedp.Click(`a.tab[href="/leaderboard?by=rating"]`),
+		browsertest.Until(`document.querySelectorAll("table.by-rating tbody tr").length === 2`))
+	text := eval[string](t, ctx, `document.querySelector("table.by-rating").innerText`)
+	if !strings.Contains(text, "积分") || !strings.Contains(text, "Alice") || !strings.Contains(text, "Bob") || !strings.Contains(text, "±") {
+		t.Fatalf("the board by rating: %q", text)
+	}
+	if sel := eval[string](t, ctx, `document.querySelector("a.tab.on").textContent`); sel != "积分榜" {
+		t.Fatalf("the selected tab: %q", sel)
+	}
+	noSideways(t, ctx, "积分榜")
+	pageShot(t, ctx, "rating-board-phone-zh.png")
+	run(t, ctx, "a profile",
+		chromedp.Click(`table.by-rating tbody tr:first-child a`),
+		browsertest.Until(`location.pathname.startsWith("/p/") && !!document.querySelector(".stats.rating") && document.querySelectorAll(".history li").length === 5`))
+	if got := eval[string](t, ctx, `document.querySelector(".stats.rating").textContent`); !strings.Contains(got, "计分对局 5 局") {
+		t.Fatalf("the profile's rating: %q", got)
+	}
+}
