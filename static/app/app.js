@@ -451,6 +451,13 @@
     return (d > 0 ? "+" : d < 0 ? "−" : "±") + Math.abs(d);
   }
 
+  // ratingsKey changes when a rating change of the game arrives, so that
+  // the game-over panel is drawn again.
+  function ratingsKey(gameID) {
+    var byPlayer = changes[gameID] || {};
+    return Object.keys(byPlayer).filter(function (k) { return byPlayer[k]; }).length;
+  }
+
   // ratingNote is a ranking line's rating change in a rated game. The
   // game_over frame does not carry it; the player's history does (stored
   // with the game, before game_over is sent), so it is read from there.
@@ -727,7 +734,7 @@
     var showNotice = play.notice && !play.ended && s.status === "playing";
     put(v, "notice", showNotice ? "n" + play.notice : "", function () { return showNotice ? h("p", { class: "notice", role: "status" }, play.notice) : null; });
     var res = s.result;
-    put(v, "over", res ? [res.game_id, s.status, mySeat, fairness[String(res.game_id)]].join("/") : "", function () { return overPanel(s, mySeat); });
+    put(v, "over", res ? [res.game_id, s.status, mySeat, fairness[String(res.game_id)], ratingsKey(res.game_id)].join("/") : "", function () { return overPanel(s, mySeat); });
 
     var me = mySeat !== null ? s.players[mySeat] || {} : {};
     var mine = (saved() || {}).player_id === s.created_by;
