@@ -102,7 +102,7 @@ func TestQuickMatchInBrowser(t *testing.T) {
 		chromedp.Click(`nav.nav a[href^="/p/"]`),
 		browsertest.Until(`location.pathname.startsWith("/p/") && !!document.querySelector(".stats.rating") && document.querySelectorAll(".history li").length === 1`))
 	if got := eval[string](t, ann, `document.querySelector(".stats.rating").textContent + " | " + document.querySelector(".history li").textContent`); !strings.Contains(got, "Rating: 1") ||
-		!strings.Contains(got, "rated games: 1") || !strings.Contains(got, "rating +") {
+		!strings.Contains(got, "rated\u00a0games:\u00a01") || !strings.Contains(got, "rating +") {
 		t.Fatalf("the profile: %q", got)
 	}
 	noSideways(t, ann, "profile")
