@@ -21,14 +21,14 @@ func runBench(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	var cfg loadgen.Config
 	var asJSON, quiet bool
 	fs.StringVar(&cfg.URL, "url", "http://127.0.0.1:8080", "server to load (this machine only, unless --allow-remote); comma-separated URLs are the nodes of a cluster, which the rooms are spread over")
-	fs.IntVar(&cfg.Rooms, "rooms", 100, "rooms to play in at once")
+	fs.IntVar(&cfg.Rooms, "rooms", 100, "rooms to play in at once (0 with --idle: quiet sockets only)")
 	fs.IntVar(&cfg.Players, "players", 2, "players per room")
 	fs.StringVar(&cfg.Preset, "preset", "classic", "preset of the rooms: classic, flags or party")
 	fs.DurationVar(&cfg.Think, "think", 50*time.Millisecond, "pause after a player's turn starts, before it digs")
 	fs.DurationVar(&cfg.Duration, "duration", 30*time.Second, "how long to play; the bots rematch after each game")
-	fs.IntVar(&cfg.Idle, "idle", 0, "extra spectator sockets that only listen")
+	fs.IntVar(&cfg.Idle, "idle", 0, "extra spectator sockets that only listen, each its own player")
 	fs.DurationVar(&cfg.Ramp, "ramp", 0, "spread the connects over this long")
-	fs.IntVar(&cfg.PID, "pid", 0, "read the server's RSS and peak RSS from /proc/PID")
+	fs.IntVar(&cfg.PID, "pid", 0, "read the server's RSS, peak RSS and CPU time from /proc/PID")
 	fs.BoolVar(&cfg.AllowRemote, "allow-remote", false, "allow a target that is not this machine")
 	fs.BoolVar(&cfg.Verify, "verify", true, "check at the end that every finished game is stored")
 	fs.BoolVar(&asJSON, "json", false, "print the report as one JSON object")
@@ -103,6 +103,16 @@ func printReport(w io.Writer, r loadgen.Report) {
 	fmt.Fprintf(w, "reconnects    %d\n", r.Reconnects)
 	if r.ServerRSSMB != nil {
 		fmt.Fprintf(w, "server RSS    %.1f MB (peak %.1f MB)\n", *r.ServerRSSMB, *r.ServerPeakMB)
+	}
+	if r.ServerRSSPerIdleKB != nil {
+		fmt.Fprintf(w, "idle sockets  %.1f KB each (RSS %.1f MB before the run)\n", *r.ServerRSSPerIdleKB, *r.ServerRSSBeforeMB)
+	}
+	if r.ServerCores != nil {
+		fmt.Fprintf(w, "server CPU    %.2f cores", *r.ServerCores)
+		if r.ServerCPUPerMove != nil {
+			fmt.Fprintf(w, ", %.0f µs per move", *r.ServerCPUPerMove)
+		}
+		fmt.Fprintln(w)
 	}
 }
 

@@ -16,6 +16,7 @@ import (
 	"net/http/pprof"
 	"os"
 	"os/signal"
+	"runtime"
 	"syscall"
 
 	"github.com/gin-gonic/gin"
@@ -183,6 +184,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		}
 	}
 	if cfg.DebugAddr != "" {
+		// The mutex and block profiles are empty unless sampled: one
+		// contention event in 100, and blocking of 10 µs or more. Their
+		// cost is paid only with the profiler on.
+		runtime.SetMutexProfileFraction(100)
+		runtime.SetBlockProfileRate(10000)
 		mux := http.NewServeMux()
 		mux.HandleFunc("/debug/pprof/", pprof.Index)
 		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)

@@ -99,7 +99,7 @@ func (b *bot) dial(ctx context.Context) error {
 	conn, resp, err := d.DialContext(ctx, u, http.Header{})
 	if err != nil {
 		if resp != nil {
-			return fmt.Errorf("loadgen: dial: %w (HTTP %d)", err, resp.StatusCode)
+			return refusal(err, resp)
 		}
 		return fmt.Errorf("loadgen: dial: %w", err)
 	}

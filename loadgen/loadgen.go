@@ -6,6 +6,7 @@ package loadgen
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -60,6 +61,17 @@ type Report struct {
 	Reconnects    int64          `json:"reconnects"`
 	ServerRSSMB   *float64       `json:"server_rss_mb"`
 	ServerPeakMB  *float64       `json:"server_peak_rss_mb"`
+	// ServerCores is the server's CPU time (user and system) during the
+	// measured duration, over that duration; ServerCPUPerMove, that time
+	// in µs per move. Both need --pid.
+	ServerCores      *float64 `json:"server_cpu_cores"`
+	ServerCPUPerMove *float64 `json:"server_cpu_us_per_move"`
+	// ServerRSSPerIdleKB is the server's RSS once every socket is open,
+	// less its RSS before any was, per idle socket, in KB (--pid,
+	// --idle).
+	ServerRSSPerIdleKB *float64 `json:"server_rss_kb_per_idle_socket"`
+	// ServerRSSBeforeMB is the server's RSS before the run connected.
+	ServerRSSBeforeMB *float64 `json:"server_rss_before_mb"`
 }
 
 // runner is one load test in progress.
@@ -102,8 +114,8 @@ func (r *runner) logf(format string, args ...any) {
 
 // Run runs a load test and reports on it.
 func Run(ctx context.Context, cfg Config) (Report, error) {
-	if cfg.Rooms < 1 || cfg.Players < 1 || cfg.Duration <= 0 {
-		return Report{}, fmt.Errorf("loadgen: need at least 1 room, 1 player and a duration")
+	if cfg.Rooms < 0 || cfg.Players < 1 || cfg.Duration <= 0 || cfg.Rooms == 0 && cfg.Idle < 1 {
+		return Report{}, fmt.Errorf("loadgen: need rooms (or --rooms 0 with --idle sockets), 1 player and a duration")
 	}
 	r := &runner{cfg: cfg, errors: map[string]int{}, progress: cfg.Progress}
 	// Several URLs are the nodes of a cluster: room i is made at node
@@ -121,6 +133,12 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		r.wsURLs = append(r.wsURLs, ws.String())
 	}
 	r.api = r.apis[0]
+	var rssBefore float64 = -1
+	if cfg.PID > 0 {
+		if rss, _, err := readRSS(cfg.PID); err == nil {
+			rssBefore = rss
+		}
+	}
 	runCtx, cancel := context.WithCancel(ctx)
 	defer cancel()
 
@@ -150,7 +168,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 	}
 	start := time.Now()
+	cpu0, cpuErr := readCPU(cfg.PID)
 	r.watch(runCtx, start)
+	cpu1, _ := readCPU(cfg.PID)
 	r.stopping.Store(true)
 	elapsed := time.Since(start)
 	// Let the moves in flight land before the sockets close.
@@ -160,6 +180,14 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		Seconds: elapsed.Seconds(), Moves: r.moves.Load(), Ack: r.ack.latency(), Broadcast: r.broadcast.latency(),
 		Gaps: r.gaps.Load(), Reorders: r.reorders.Load(), Reconnects: r.reconnects.Load()}
 	rep.MovesPerSec = float64(rep.Moves) / elapsed.Seconds()
+	if cfg.PID > 0 && cpuErr == nil {
+		cores := (cpu1 - cpu0).Seconds() / elapsed.Seconds()
+		rep.ServerCores = &cores
+		if rep.Moves > 0 {
+			us := float64((cpu1 - cpu0).Microseconds()) / float64(rep.Moves)
+			rep.ServerCPUPerMove = &us
+		}
+	}
 	r.mu.Lock()
 	rep.Errors = maps(r.errors)
 	ids := slices.Clone(r.gameIDs)
@@ -169,6 +197,13 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		rss, peak, err := readRSS(cfg.PID)
 		if err == nil {
 			rep.ServerRSSMB, rep.ServerPeakMB = &rss, &peak
+			if rssBefore >= 0 {
+				rep.ServerRSSBeforeMB = &rssBefore
+				if cfg.Idle > 0 {
+					kb := (rss - rssBefore) * 1024 / float64(cfg.Idle)
+					rep.ServerRSSPerIdleKB = &kb
+				}
+			}
 		}
 	}
 	if cfg.Verify {
@@ -195,14 +230,23 @@ type tableSet struct {
 
 func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
 	cfg := r.cfg
+	// The first failure stops the set-up at once: a server that refuses
+	// one connection for a limit refuses the rest (ErrRefused says which
+	// flag to raise), and the run would not measure the load asked for.
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	var (
 		mu     sync.Mutex
 		tables = make([]tableSet, cfg.Rooms)
 		bots   = make([]*bot, cfg.Rooms*cfg.Players+cfg.Idle)
-		errc   = make(chan error, cfg.Rooms+cfg.Idle)
+		errc   = make(chan error, cfg.Rooms+cfg.Idle+1)
 		sem    = make(chan struct{}, 32)
 		wg     sync.WaitGroup
 	)
+	fail := func(err error) {
+		errc <- err
+		cancel()
+	}
 	var seed uint64 = cfg.Seed
 	newRNG := func(i int) *rand.Rand { return rand.New(rand.NewPCG(seed, uint64(i))) }
 	step := time.Duration(0)
@@ -214,15 +258,20 @@ func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
 		wg.Add(1)
 		go func(i int, at time.Duration) {
 			defer wg.Done()
-			time.Sleep(time.Until(begin.Add(at)))
+			if !sleepUntil(ctx, begin.Add(at)) {
+				return
+			}
 			sem <- struct{}{}
 			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
+			}
 			node := i % len(r.apis)
 			t := &table{run: r, sent: map[string]*sentMove{}, players: cfg.Players, wsURL: r.wsURLs[node]}
 			for s := 0; s < cfg.Players; s++ {
 				p, err := r.apis[node].player(ctx, fmt.Sprintf("bot-%d-%d", i, s))
 				if err != nil {
-					errc <- err
+					fail(err)
 					return
 				}
 				if s == 0 {
@@ -240,7 +289,7 @@ func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
 				}
 				b := &bot{t: t, p: p, rng: newRNG(i*16 + s)}
 				if err := b.dial(ctx); err != nil {
-					errc <- err
+					fail(err)
 					return
 				}
 				mu.Lock()
@@ -254,37 +303,68 @@ func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
 	}
 	// Idle spectators join once every room exists: waiting for a room
 	// while holding a slot of sem could starve the room of the slot it
-	// needs to be made.
+	// needs to be made. Each is a player of its own, as quiet clients in
+	// a lobby are. With no playing rooms, they watch waiting rooms made
+	// for them, spectatorsPerRoom to a room (the default --max-spectators).
 	wg.Wait()
-	for i := 0; i < cfg.Idle && len(errc) == 0; i += 3 {
-		wg.Add(1)
-		go func(i int, at time.Duration) {
-			defer wg.Done()
-			time.Sleep(time.Until(begin.Add(at)))
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			// Three sockets per player: the most a player may hold by
-			// default.
-			p, err := r.api.player(ctx, fmt.Sprintf("idle-%d", i))
+	watched := make([]*table, 0, len(tables))
+	for _, t := range tables {
+		watched = append(watched, t.table)
+	}
+	if cfg.Rooms == 0 && cfg.Idle > 0 && len(errc) == 0 {
+		for i := 0; i < cfg.Idle; i += spectatorsPerRoom {
+			t := &table{run: r, sent: map[string]*sentMove{}, wsURL: r.wsURLs[0]}
+			p, err := r.api.player(ctx, fmt.Sprintf("host-%d", i))
 			if err != nil {
-				errc <- err
+				fail(err)
+				break
+			}
+			var snap struct{ ID string }
+			if err := r.api.do(ctx, "POST", "/api/rooms", p.Token, map[string]any{"preset": cfg.Preset, "name": fmt.Sprintf("quiet %d", i)}, &snap); err != nil {
+				fail(err)
+				break
+			}
+			t.id = snap.ID
+			watched = append(watched, t)
+		}
+	}
+	for k := 0; k < cfg.Idle && len(errc) == 0; k++ {
+		wg.Add(1)
+		go func(k int, at time.Duration) {
+			defer wg.Done()
+			if !sleepUntil(ctx, begin.Add(at)) {
 				return
 			}
-			for k := i; k < min(i+3, cfg.Idle); k++ {
-				b := &bot{t: tables[k%cfg.Rooms].table, p: p, spect: true, rng: newRNG(1<<20 + k)}
-				if err := b.dial(ctx); err != nil {
-					errc <- err
-					return
-				}
-				mu.Lock()
-				bots[cfg.Rooms*cfg.Players+k] = b
-				mu.Unlock()
+			sem <- struct{}{}
+			defer func() { <-sem }()
+			if ctx.Err() != nil {
+				return
 			}
-		}(i, time.Duration(cfg.Rooms+i/3)*step)
+			p, err := r.api.player(ctx, fmt.Sprintf("idle-%d", k))
+			if err != nil {
+				fail(err)
+				return
+			}
+			var t *table
+			if cfg.Rooms > 0 {
+				t = watched[k%cfg.Rooms]
+			} else {
+				t = watched[k/spectatorsPerRoom]
+			}
+			b := &bot{t: t, p: p, spect: true, rng: newRNG(1<<20 + k)}
+			if err := b.dial(ctx); err != nil {
+				fail(err)
+				return
+			}
+			mu.Lock()
+			bots[cfg.Rooms*cfg.Players+k] = b
+			mu.Unlock()
+		}(k, time.Duration(cfg.Rooms+k/3)*step)
 	}
 	wg.Wait()
 	close(errc)
 	if err := <-errc; err != nil {
+		// The first error is the cause; those after it are the cancel's.
 		live := bots[:0]
 		for _, b := range bots {
 			if b != nil && b.conn != nil {
@@ -376,4 +456,52 @@ func readRSS(pid int) (rss, peak float64, err error) {
 		}
 	}
 	return rss, peak, nil
+}
+
+// spectatorsPerRoom is how many idle sockets watch one room when the run
+// has no playing rooms: Goldmine's default --max-spectators.
+const spectatorsPerRoom = 100
+
+// sleepUntil sleeps until t, and reports false if ctx ended first.
+func sleepUntil(ctx context.Context, t time.Time) bool {
+	d := time.Until(t)
+	if d <= 0 {
+		return ctx.Err() == nil
+	}
+	tm := time.NewTimer(d)
+	defer tm.Stop()
+	select {
+	case <-tm.C:
+		return true
+	case <-ctx.Done():
+		return false
+	}
+}
+
+// readCPU reads a process's CPU time, user and system, from /proc/PID/stat.
+func readCPU(pid int) (time.Duration, error) {
+	if pid <= 0 {
+		return 0, errors.New("loadgen: no pid")
+	}
+	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
+	if err != nil {
+		return 0, err
+	}
+	// The command name, in parentheses, may hold spaces: fields count
+	// from after it. utime and stime are fields 14 and 15, in clock ticks
+	// (100 a second on Linux).
+	i := strings.LastIndexByte(string(b), ')')
+	if i < 0 {
+		return 0, errors.New("loadgen: bad /proc stat")
+	}
+	f := strings.Fields(string(b[i+1:]))
+	if len(f) < 13 {
+		return 0, errors.New("loadgen: bad /proc stat")
+	}
+	u, err1 := strconv.ParseInt(f[11], 10, 64)
+	st, err2 := strconv.ParseInt(f[12], 10, 64)
+	if err1 != nil || err2 != nil {
+		return 0, errors.New("loadgen: bad /proc stat")
+	}
+	return time.Duration(u+st) * 10 * time.Millisecond, nil
 }

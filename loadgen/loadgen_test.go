@@ -2,7 +2,9 @@ package loadgen
 
 import (
 	"context"
+	"errors"
 	"io"
+	"os"
 	"log/slog"
 	"net/http/httptest"
 	"path/filepath"
@@ -125,8 +127,13 @@ func TestManyIdle(t *testing.T) {
 	}
 }
 
-// testServer serves a real server on 127.0.0.1:0 until the test ends.
+// testServer serves a real server on 127.0.0.1:0 until the test ends,
+// with its per-address limits raised as for a load run.
 func testServer(t *testing.T) string {
+	return testServerWith(t, server.Limits{APIRate: 10000, APIBurst: 10000, MaxConnsPerIP: 10000})
+}
+
+func testServerWith(t *testing.T, limits server.Limits) string {
 	ctx := context.Background()
 	quiet := slog.New(slog.NewTextHandler(io.Discard, nil))
 	st, err := store.Open(ctx, store.Options{Path: filepath.Join(t.TempDir(), "g.db"), Log: quiet})
@@ -137,7 +144,7 @@ func testServer(t *testing.T) string {
 	secret, _ := st.Secret(ctx, "tokens", 32)
 	tokens, _ := server.NewTokens(secret, st)
 	srv, err := server.New(server.Config{Rooms: rooms, Store: st, Tokens: tokens, Log: quiet,
-		Limits: server.Limits{APIRate: 10000, APIBurst: 10000, MaxConnsPerIP: 10000}})
+		Limits: limits})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -173,5 +180,55 @@ func TestRunAgainstServer(t *testing.T) {
 	}
 	if rep.Moves == 0 || rep.Ack.Count != int(rep.Moves) || rep.Broadcast.Count != int(rep.Moves) {
 		t.Errorf("moves %d, ack samples %d, broadcast samples %d", rep.Moves, rep.Ack.Count, rep.Broadcast.Count)
+	}
+}
+
+// TestRefusedStops runs against a server that keeps its default limit of
+// connections per address: the run must stop at the first refusal and say
+// which flag of the server to raise, not report a bare bad handshake.
+func TestRefusedStops(t *testing.T) {
+	url := testServerWith(t, server.Limits{APIRate: 10000, APIBurst: 10000})
+	_, err := Run(context.Background(), Config{URL: url, Rooms: 60, Players: 2, Preset: "classic",
+		Think: 50 * time.Millisecond, Duration: time.Minute})
+	if !errors.Is(err, ErrRefused) {
+		t.Fatalf("err = %v, want ErrRefused", err)
+	}
+	for _, want := range []string{"429", "too_many_connections", "--max-conns-per-ip"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("%q does not say %q", err, want)
+		}
+	}
+}
+
+// TestQuietSockets opens idle sockets with no playing room: each is a
+// player of its own, watching a waiting room made for the quiet ones.
+func TestQuietSockets(t *testing.T) {
+	url := testServer(t)
+	rep, err := Run(context.Background(), Config{URL: url, Rooms: 0, Players: 2, Preset: "classic",
+		Duration: 500 * time.Millisecond, Idle: 150, PID: os.Getpid()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Connections != 150 || len(rep.Errors) != 0 || rep.Moves != 0 {
+		t.Fatalf("connections %d, errors %v, moves %d", rep.Connections, rep.Errors, rep.Moves)
+	}
+	if rep.ServerRSSPerIdleKB == nil || rep.ServerCores == nil {
+		t.Fatalf("no memory or CPU figures with a pid: %+v", rep)
+	}
+}
+
+func TestReadCPU(t *testing.T) {
+	a, err := readCPU(os.Getpid())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for x := 0; x < 1e8; x++ {
+	}
+	b, err := readCPU(os.Getpid())
+	if err != nil || b < a {
+		t.Fatalf("cpu went from %v to %v (%v)", a, b, err)
+	}
+	if _, err := readCPU(0); err == nil {
+		t.Fatal("readCPU(0) did not fail")
 	}
 }
