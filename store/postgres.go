@@ -30,8 +30,6 @@ func IsPostgres(db string) bool {
 // dialect holds what differs between the two databases.
 type dialect struct {
 	postgres bool
-	// prune deletes journal rows of finished games (see stmts.go).
-	prune string
 	// search matches a name or id prefix, in any case.
 	search string
 	// insertMove, if set, replaces sqlInsertMove.
@@ -39,21 +37,13 @@ type dialect struct {
 }
 
 var sqliteDialect = dialect{
-	prune: `DELETE FROM moves WHERE id < min(
-		coalesce((SELECT min(log_from) FROM rooms WHERE status = 'playing'),
-			(SELECT coalesce(max(id), 0) + 1 FROM moves)),
-		(SELECT coalesce(min(id), 0) FROM moves) + ?)`,
 	// SQLite's LIKE ignores ASCII case, and the players_name index is
 	// NOCASE, so the prefix search uses it.
 	search: `name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\'`,
 }
 
 var postgresDialect = dialect{
-	postgres: true,
-	prune: `DELETE FROM moves WHERE id < LEAST(
-		coalesce((SELECT min(log_from) FROM rooms WHERE status = 'playing'),
-			(SELECT coalesce(max(id), 0) + 1 FROM moves)),
-		(SELECT coalesce(min(id), 0) FROM moves) + ?)`,
+	postgres:   true,
 	search:     `lower(name) LIKE lower(?) ESCAPE '\' OR lower(id) LIKE lower(?) ESCAPE '\'`,
 	insertMove: sqlInsertMoveFenced,
 }

@@ -36,12 +36,7 @@ const (
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// A new game's moves start after every journal row written so far.
 	sqlStartLog = `UPDATE rooms SET log_from = (SELECT coalesce(max(id), 0) + 1 FROM moves) WHERE id = ?`
-	// The journal keeps the moves of games in play; everything below the
-	// first move of the oldest of them belongs to finished games, which
-	// hold their own moves. A game in play whose start is unknown
-	// (log_from 0: carried over by migration 0002 before its first move)
-	// keeps the whole journal until it ends. The statement is the
-	// dialect's prune.
+	// The journal's prune is in prune.go.
 )
 
 const (
@@ -70,7 +65,7 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ps.updateRoom, sqlUpdateRoom},
 		{&s.ps.insertMove, cmp.Or(s.d.insertMove, sqlInsertMove)},
 		{&s.ps.startLog, sqlStartLog},
-		{&s.ps.prune, s.d.prune},
+		{&s.ps.prune, sqlPrune},
 		{&s.ps.insertGame, sqlInsertGame},
 		{&s.ps.insertGamePlayer, sqlInsertGamePlayer},
 		{&s.ps.countPlayer, sqlCountPlayer},

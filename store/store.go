@@ -27,6 +27,7 @@ import (
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	_ "modernc.org/sqlite" // the pure-Go SQLite driver, registered as "sqlite"
@@ -62,8 +63,9 @@ type Options struct {
 	// MaxBatch caps the writes in one group commit (default 256).
 	MaxBatch int
 	// CommitDelay is how long the writer waits for more writes to join a
-	// commit when the previous one carried several (default 1ms; negative
-	// turns it off). A lone room never waits.
+	// commit when the previous one carried several (default none: the
+	// writes that queued during the last commit make the next one). A
+	// lone room never waits.
 	CommitDelay time.Duration
 	// MaxBytes caps the size of the database file; 0 means no cap. Writes
 	// that would grow it further fail, and rooms refuse the moves.
@@ -100,7 +102,13 @@ type Store struct {
 	onCommit    func(int, time.Duration, error)
 	ps          stmts
 	commitDelay time.Duration
-	pruned      time.Time // when the writer last pruned the journal
+	// pruneBound is the first journal id still needed, read by pruner;
+	// prunedTo is the bound up to which the journal is already empty, the
+	// writer's (prune.go).
+	pruneBound atomic.Int64
+	prunedTo   int64
+	pruneStop  chan struct{}
+	pruneDone  chan struct{}
 	// maxBytes is the size cap (0: none) and walBudget the part of it the
 	// WAL may take (wal.go); both are the writer goroutine's.
 	maxBytes, walBudget int64
@@ -159,10 +167,12 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		now:         opts.Now,
 		log:         cmp.Or(opts.Log, slog.Default()),
 		maxBatch:    cmp.Or(opts.MaxBatch, 256),
-		commitDelay: cmp.Or(opts.CommitDelay, time.Millisecond),
+		commitDelay: opts.CommitDelay,
 		onCommit:    opts.OnCommit,
 		reqs:        make(chan *request, 1024),
 		done:        make(chan struct{}),
+		pruneStop:   make(chan struct{}),
+		pruneDone:   make(chan struct{}),
 	}
 	if s.now == nil {
 		s.now = time.Now
@@ -213,6 +223,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		return nil, err
 	}
 	go s.writer()
+	go s.pruner()
 	return s, nil
 }
 
@@ -272,6 +283,7 @@ func (s *Store) openPostgres(ctx context.Context, opts Options) (*Store, error) 
 	s.r.SetMaxOpenConns(n)
 	s.r.SetMaxIdleConns(n)
 	go s.writer()
+	go s.pruner()
 	return s, nil
 }
 
@@ -300,6 +312,8 @@ func (s *Store) Close() error {
 	close(s.reqs)
 	s.mu.Unlock()
 	<-s.done
+	close(s.pruneStop)
+	<-s.pruneDone
 	var unlock error
 	if s.nodeLock != nil {
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)

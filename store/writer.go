@@ -41,7 +41,11 @@ func (s *Store) write(ctx context.Context, fn func(tx *sql.Tx) error, before ...
 }
 
 // writer is the one goroutine that writes. It takes every pending request,
-// up to maxBatch, and commits them in one transaction.
+// up to maxBatch, and commits them in one transaction: whatever queued
+// while the previous commit ran, which is natural group commit. Under
+// load the commits grow by themselves, since every room whose move came
+// during a commit joins the next one; a fixed wait on top (commitDelay,
+// off by default) only added its length to every move.
 func (s *Store) writer() {
 	defer close(s.done)
 	batch := make([]*request, 0, s.maxBatch)
@@ -91,31 +95,6 @@ func (s *Store) writer() {
 			continue
 		}
 		s.commit(batch)
-		if time.Since(s.pruned) > pruneEvery {
-			s.prune()
-		}
-	}
-}
-
-// pruneEvery is how often the writer drops the journal rows of finished
-// games. Often, so that each delete is small: the writer is busy while it
-// runs, and every room waits. A run deletes at most pruneMax rows.
-const (
-	pruneEvery = time.Second
-	pruneMax   = 20000
-)
-
-// prune deletes the journal rows below the oldest game in play. They are a
-// contiguous range of the rising id, so whole pages go at once.
-func (s *Store) prune() {
-	s.pruned = time.Now()
-	res, err := s.ps.prune.Exec(pruneMax)
-	if err != nil {
-		s.log.Error("store: prune the move journal", "err", err)
-		return
-	}
-	if n, _ := res.RowsAffected(); n > 0 {
-		s.log.Debug("store: pruned the move journal", "rows", n)
 	}
 }
 
@@ -154,6 +133,13 @@ func (s *Store) commitFast(batch []*request) bool {
 			return false
 		}
 	}
+	pruned, err := s.prune(tx, len(batch))
+	if err != nil {
+		// The batch runs again the careful way, which does not prune.
+		s.log.Error("store: prune the move journal", "err", err)
+		tx.Rollback()
+		return false
+	}
 	// A failed COMMIT is not run again: on PostgreSQL, when the connection
 	// broke, the server may have committed it all the same, and a second
 	// run would store every write twice. The requests get the error, as
@@ -161,6 +147,8 @@ func (s *Store) commitFast(batch []*request) bool {
 	var all error
 	if err := tx.Commit(); err != nil {
 		all = fmt.Errorf("store: commit: %w", err)
+	} else {
+		s.prunedTo = max(s.prunedTo, pruned)
 	}
 	s.finish(batch, make([]error, len(batch)), all, start)
 	return true
