@@ -114,13 +114,7 @@ func (s *Server) serveWS(c *gin.Context) {
 		return
 	}
 	h := newHandoff(c.Writer)
-	wc := &wsConn{
-		srv:     s,
-		ip:      ip,
-		h:       h,
-		limiter: rate.NewLimiter(rate.Limit(s.cfg.WS.Rate), s.cfg.WS.Burst),
-		strikes: rate.NewLimiter(rateStrikeRefillHz, maxRateStrikes),
-	}
+	wc := &wsConn{srv: s, ip: ip, device: device(c.Request), h: h}
 	// The socket runs on a goroutine of its own, and this handler returns
 	// as soon as the connection is hijacked. net/http's goroutine for the
 	// connection then ends, and with it the stack that parsing the request
@@ -131,19 +125,7 @@ func (s *Server) serveWS(c *gin.Context) {
 	r := c.Request.WithContext(context.WithoutCancel(c.Request.Context()))
 	done := make(chan error, 1)
 	s.sessions.Add(1)
-	go func() {
-		defer s.sessions.Done()
-		defer s.conns.releaseConn(ip)
-		err := s.ws.HandleRequestWithKeys(h, r, map[string]any{connKey: wc})
-		// The session is over, its reader returned: drain what the
-		// client still sends, so that the close frame is not lost to a
-		// reset (lingerConn). The socket counts against the limits
-		// until then.
-		if h.conn != nil {
-			h.conn.linger(s.cfg.WS.Linger)
-		}
-		done <- err
-	}()
+	go s.runSession(h, r, wc, done)
 	select {
 	case <-h.hijacked:
 		c.Set(upgradedKey, true)
@@ -152,6 +134,34 @@ func (s *Server) serveWS(c *gin.Context) {
 			s.abort(c, errorf(http.StatusServiceUnavailable, "unavailable", "server shutting down"))
 		}
 	}
+}
+
+// runSession runs one WebSocket session on its own goroutine, until it
+// ends. It is a method, not a closure: a closure's captured variables stay
+// reachable for as long as it runs, and with them the writer and the whole
+// request of the upgrade, for the life of an idle socket. Here h and r are
+// dead once melody has the connection.
+func (s *Server) runSession(h *handoff, r *http.Request, wc *wsConn, done chan<- error) {
+	defer s.sessions.Done()
+	defer s.conns.releaseConn(wc.ip)
+	err := s.ws.HandleRequestWithKeys(h, r, map[string]any{connKey: wc})
+	// The session is over, its reader returned: drain what the client
+	// still sends, so that the close frame is not lost to a reset
+	// (lingerConn). The socket counts against the limits until then.
+	if wc.lc != nil {
+		wc.lc.linger(s.cfg.WS.Linger)
+	}
+	done <- err
+}
+
+// trimRequest is what a session keeps of its upgrade request: melody
+// holds the *http.Request for the session's life, and the headers, the
+// parsed URL and the rest of a browser's request weigh about 1.5 KB. The
+// context (for its values) and the addresses stay.
+func trimRequest(r *http.Request) *http.Request {
+	t := &http.Request{Method: r.Method, Host: r.Host, RemoteAddr: r.RemoteAddr, RequestURI: r.RequestURI,
+		Proto: r.Proto, ProtoMajor: r.ProtoMajor, ProtoMinor: r.ProtoMinor}
+	return t.WithContext(r.Context())
 }
 
 // handoff is the ResponseWriter melody upgrades through. It tells when the
@@ -218,12 +228,20 @@ func conn(ss *melody.Session) *wsConn {
 // the state of the protocol on it. Apart from Send and Close, which rooms
 // call, it is used only from the session's read goroutine.
 type wsConn struct {
-	srv     *Server
-	ip      string // the client's address, as the access log and the limits have it
-	h       *handoff
-	ss      *melody.Session
+	srv    *Server
+	ip     string // the client's address, as the access log and the limits have it
+	device string // the hash of the browser's device cookie, or ""
+	// h is the upgrade's writer until onConnect takes from it lc, the
+	// hijacked connection: the session does not keep the writer.
+	h  *handoff
+	lc *lingerConn
+	ss *melody.Session
+	// limiter and strikes are made when first needed (allow): a quiet
+	// socket, which says hello and then listens, never needs them.
+	// first is when the first message came, before limiter existed.
 	limiter *rate.Limiter
 	strikes *rate.Limiter
+	first   time.Time
 	member  *room.Member
 	player  string // set once the player holds a connection slot
 	hello   *time.Timer
@@ -295,6 +313,8 @@ func (c *wsConn) sendError(code, message string, id json.RawMessage) {
 func (s *Server) onConnect(ss *melody.Session) {
 	c := conn(ss)
 	c.ss = ss
+	c.lc, c.h = c.h.conn, nil
+	ss.Request = trimRequest(ss.Request)
 	c.hello = time.AfterFunc(s.cfg.WS.HelloTimeout, func() {
 		if !c.helloed.Load() {
 			c.Close(ClosePolicy, "no hello in time")
@@ -329,7 +349,9 @@ func (s *Server) onSent(ss *melody.Session, _ []byte) {
 
 func (s *Server) onDisconnect(ss *melody.Session) {
 	c := conn(ss)
-	c.hello.Stop()
+	if c.hello != nil {
+		c.hello.Stop()
+	}
 	if t := c.killTimer.Load(); t != nil {
 		t.Stop()
 	}
@@ -345,11 +367,37 @@ func (s *Server) onMessage(ss *melody.Session, data []byte) {
 	c := conn(ss)
 	// What a client sends after the server's close frame is not acted on;
 	// frames already buffered when the socket stopped reading neither.
-	if c.closing.Load() || c.h.conn.closing.Load() {
+	if c.closing.Load() || c.lc.closing.Load() {
 		return
 	}
-	if !c.limiter.Allow() {
+	if !c.helloed.Load() {
+		// Until the hello is done, each message is handled on a goroutine
+		// of its own, which ends with it. The read goroutine lives as long
+		// as the socket, and its stack keeps the largest size it ever grew
+		// to until the GC can shrink it, which it cannot below four times
+		// what a parked read uses. Decoding the hello and running it (the
+		// token, the join, the welcome's snapshot) are the deepest calls
+		// a session makes; done here, a quiet socket's reader keeps the
+		// small stack its read needs (docs/benchmarks.md).
+		done := make(chan struct{})
+		go func() {
+			defer close(done)
+			s.handle(c, data)
+		}()
+		<-done
+		return
+	}
+	s.handle(c, data)
+}
+
+// handle runs one message of a session, on its read goroutine or, before
+// the hello, on one of its own (onMessage); never two at once.
+func (s *Server) handle(c *wsConn, data []byte) {
+	if !c.allow() {
 		s.metrics.rateLimited.WithLabelValues("ws").Inc()
+		if c.strikes == nil {
+			c.strikes = rate.NewLimiter(rateStrikeRefillHz, maxRateStrikes)
+		}
 		if !c.strikes.Allow() {
 			c.Close(ClosePolicy, "message rate limit")
 			return
@@ -378,6 +426,23 @@ func (s *Server) onMessage(ss *melody.Session, data []byte) {
 	default:
 		s.act(c, m)
 	}
+}
+
+// allow takes a token of the session's message rate. The limiter is made
+// at the second message, and charged for the first at the time it came:
+// the same decisions as a limiter made at connect, which starts full.
+func (c *wsConn) allow() bool { return c.allowAt(time.Now()) }
+
+func (c *wsConn) allowAt(now time.Time) bool {
+	if c.limiter == nil {
+		if c.first.IsZero() && c.srv.cfg.WS.Burst >= 1 {
+			c.first = now
+			return true // a full bucket takes any first message
+		}
+		c.limiter = rate.NewLimiter(rate.Limit(c.srv.cfg.WS.Rate), c.srv.cfg.WS.Burst)
+		c.limiter.AllowN(c.first, 1)
+	}
+	return c.limiter.AllowN(now, 1)
 }
 
 // droppedMoveID is the move id of a dig the rate limit drops, so that the
@@ -437,7 +502,7 @@ func (s *Server) hello(c *wsConn, m clientMsg) {
 	}
 	if s.bans != nil && !p.Bot {
 		// What a ban of this player will cover: this browser, this address.
-		if err := s.bans.SeenPlayer(ctx, p.ID, device(c.ss.Request), c.ip); err != nil {
+		if err := s.bans.SeenPlayer(ctx, p.ID, c.device, c.ip); err != nil {
 			s.log.Warn("server: record where a player came from", "err", err)
 		}
 	}
@@ -478,6 +543,7 @@ func (s *Server) hello(c *wsConn, m clientMsg) {
 	c.member = mem
 	c.helloed.Store(true)
 	c.hello.Stop()
+	c.hello = nil // its timer and closure go; onDisconnect runs after this, on the read goroutine
 }
 
 // act runs a room action for a member that said hello.
