@@ -2,7 +2,10 @@ package server
 
 import (
 	"encoding/json"
+	"bytes"
 	"errors"
+	"fmt"
+	"reflect"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -25,6 +28,11 @@ func FuzzDecodeMessage(f *testing.F) {
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
 		m, err := decodeMessage(data)
+		// The fast path (Unmarshal) must decide as the Decoder alone did.
+		if dm, derr := decodeWithDecoder(data); !reflect.DeepEqual(m, dm) || (err == nil) != (derr == nil) ||
+			err != nil && err.Error() != derr.Error() {
+			t.Fatalf("decodeMessage = %+v, %v; the Decoder alone = %+v, %v", m, err, dm, derr)
+		}
 		if err != nil {
 			if !errors.Is(err, errBadMessage) {
 				t.Fatalf("error %v does not wrap errBadMessage", err)
@@ -109,4 +117,26 @@ func FuzzPlayerBody(f *testing.F) {
 			t.Fatalf("accepted name %q", name)
 		}
 	})
+}
+
+// decodeWithDecoder is decodeMessage as it was before its Unmarshal fast
+// path: every frame through a json.Decoder.
+func decodeWithDecoder(data []byte) (clientMsg, error) {
+	var m clientMsg
+	trimmed := bytes.TrimSpace(data)
+	if len(trimmed) == 0 || trimmed[0] != '{' {
+		return m, fmt.Errorf("%w: a message must be a JSON object", errBadMessage)
+	}
+	dec := json.NewDecoder(bytes.NewReader(trimmed))
+	if err := dec.Decode(&m); err != nil {
+		var te *json.UnmarshalTypeError
+		if errors.As(err, &te) && te.Field != "" {
+			return m, fmt.Errorf("%w: %s must be %s", errBadMessage, te.Field, jsonType(te.Type))
+		}
+		return m, fmt.Errorf("%w: not valid JSON", errBadMessage)
+	}
+	if dec.More() {
+		return m, fmt.Errorf("%w: one JSON object per frame", errBadMessage)
+	}
+	return checkMessage(m)
 }
