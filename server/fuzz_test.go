@@ -1,8 +1,8 @@
 package server
 
 import (
-	"encoding/json"
 	"bytes"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"reflect"
