@@ -122,7 +122,7 @@ func (s *Server) serveWS(c *gin.Context) {
 	// context: about 14 KB less per idle socket (docs/benchmarks.md).
 	// The session keeps the request, so its context must outlive this
 	// handler.
-	r := c.Request.WithContext(context.WithoutCancel(c.Request.Context()))
+	r := c.Request.WithContext(context.WithValue(context.WithoutCancel(c.Request.Context()), connKey{}, wc))
 	done := make(chan error, 1)
 	s.sessions.Add(1)
 	go s.runSession(h, r, wc, done)
@@ -144,7 +144,7 @@ func (s *Server) serveWS(c *gin.Context) {
 func (s *Server) runSession(h *handoff, r *http.Request, wc *wsConn, done chan<- error) {
 	defer s.sessions.Done()
 	defer s.conns.releaseConn(wc.ip)
-	err := s.ws.HandleRequestWithKeys(h, r, map[string]any{connKey: wc})
+	err := s.ws.HandleRequest(h, r)
 	// The session is over, its reader returned: drain what the client
 	// still sends, so that the close frame is not lost to a reset
 	// (lingerConn). The socket counts against the limits until then.
@@ -214,14 +214,15 @@ func (h *handoff) Hijack() (net.Conn, *bufio.ReadWriter, error) {
 	return h.conn, rw, nil
 }
 
-const (
-	connKey     = "goldmine.conn"
-	upgradedKey = "goldmine.upgraded" // in the gin context: the request became a WebSocket
-)
+const upgradedKey = "goldmine.upgraded" // in the gin context: the request became a WebSocket
+
+// connKey keys a session's *wsConn in its request's context. The context,
+// which the session keeps anyway, is lighter than melody's Keys: a map
+// per session, read under the session's lock at every message.
+type connKey struct{}
 
 func conn(ss *melody.Session) *wsConn {
-	v, _ := ss.Get(connKey)
-	return v.(*wsConn)
+	return ss.Request.Context().Value(connKey{}).(*wsConn)
 }
 
 // wsConn is one WebSocket session: the room.Conn its room sends to, and
