@@ -355,9 +355,12 @@ func (r *Room) publish() {
 		MaxPlayers: r.rules.MaxPlayers, Spectators: len(r.spectators), CreatedAt: r.createdAt,
 		Private: r.private, CreatedBy: r.createdBy, Game: r.gameNo, Connected: connected,
 	}
-	// Most changes are moves, which change nothing a list shows.
+	// Most changes are moves, which change nothing a list shows: the
+	// summary is copied to the heap only when it changed (a pointer to s
+	// itself would put every one there).
 	if old := r.summary.Load(); old == nil || *old != s {
-		r.summary.Store(&s)
+		changed := s
+		r.summary.Store(&changed)
 	}
 }
 
