@@ -140,3 +140,16 @@ func decodeWithDecoder(data []byte) (clientMsg, error) {
 	}
 	return checkMessage(m)
 }
+
+// BenchmarkDecodeMessage decodes a dig, the frame every move starts with.
+//
+//	go test ./server -run '^$' -bench DecodeMessage -benchmem -count 5
+func BenchmarkDecodeMessage(b *testing.B) {
+	frame := []byte(`{"type":"dig","row":3,"col":4,"id":"m17"}`)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := decodeMessage(frame); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
