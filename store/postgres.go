@@ -34,12 +34,17 @@ type dialect struct {
 	search string
 	// insertMove, if set, replaces sqlInsertMove.
 	insertMove string
+	// moveHead, if set, runs before each move's insert and must change
+	// one row, or the move's number is already stored (migration 0007 on
+	// SQLite; PostgreSQL keeps its unique constraint instead).
+	moveHead string
 }
 
 var sqliteDialect = dialect{
 	// SQLite's LIKE ignores ASCII case, and the players_name index is
 	// NOCASE, so the prefix search uses it.
-	search: `name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\'`,
+	search:   `name LIKE ? ESCAPE '\' OR id LIKE ? ESCAPE '\'`,
+	moveHead: sqlMoveHead,
 }
 
 var postgresDialect = dialect{

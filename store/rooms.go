@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 
 	"goldmine/domain"
@@ -70,6 +71,10 @@ func (s *Store) Save(ctx context.Context, w *room.Write) error {
 	return nil
 }
 
+// errMoveStored refuses a move whose number its game already has, or one
+// before it.
+var errMoveStored = errors.New("a move with this number is already stored")
+
 func (s *Store) insertMove(tx *sql.Tx, roomID string, seq int64, m *room.MoveRecord) error {
 	// Room for the fence's two, so that a move on PostgreSQL does not
 	// grow the slice: this runs for every move.
@@ -77,6 +82,15 @@ func (s *Store) insertMove(tx *sql.Tx, roomID string, seq int64, m *room.MoveRec
 	args = append(args, roomID, m.GameNo, m.N, seq, m.Seat, m.Kind.String(), m.Row, m.Col, m.MoveID, ms(m.At))
 	if s.d.postgres {
 		args = append(args, roomID, s.node) // the fence (sqlInsertMoveFenced)
+	}
+	if s.ps.moveHead != nil {
+		res, err := tx.Stmt(s.ps.moveHead).Exec(roomID, m.GameNo, m.N)
+		if err != nil {
+			return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, err)
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			return fmt.Errorf("store: save move %d of %s/%d: %w", m.N, roomID, m.GameNo, errMoveStored)
+		}
 	}
 	res, err := tx.Stmt(s.ps.insertMove).Exec(args...)
 	if err != nil {

@@ -14,7 +14,7 @@ import (
 type stmts struct {
 	savepoint, release, rollbackTo *sql.Stmt
 	updateRoom, insertMove         *sql.Stmt
-	startLog, prune                *sql.Stmt
+	startLog, prune, moveHead      *sql.Stmt
 	insertGame, insertGamePlayer   *sql.Stmt
 	countPlayer, addPlayer         *sql.Stmt
 	lastGame                       *sql.Stmt
@@ -34,6 +34,11 @@ const (
 		WHERE EXISTS (SELECT 1 FROM rooms WHERE id = ?::text AND owner = ?::text FOR SHARE)`
 	sqlInsertMove = `INSERT INTO moves (room_id, game_no, n, seq, seat, kind, row, col, move_id, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
+	// sqlMoveHead moves a room's head to a move's (game_no, n), only
+	// forward: a number already stored changes no row (migration 0007).
+	sqlMoveHead = `INSERT INTO move_heads (room_id, game_no, n) VALUES (?, ?, ?)
+		ON CONFLICT (room_id) DO UPDATE SET game_no = excluded.game_no, n = excluded.n
+		WHERE (excluded.game_no, excluded.n) > (move_heads.game_no, move_heads.n)`
 	// A new game's moves start after every journal row written so far.
 	sqlStartLog = `UPDATE rooms SET log_from = (SELECT coalesce(max(id), 0) + 1 FROM moves) WHERE id = ?`
 	// The journal's prune is in prune.go.
@@ -71,7 +76,11 @@ func (s *Store) prepare(ctx context.Context) error {
 		{&s.ps.countPlayer, sqlCountPlayer},
 		{&s.ps.addPlayer, sqlAddPlayer},
 		{&s.ps.lastGame, sqlLastGame},
+		{&s.ps.moveHead, s.d.moveHead},
 	} {
+		if p.sql == "" {
+			continue // not on this database
+		}
 		st, err := s.w.PrepareContext(ctx, p.sql)
 		if err != nil {
 			return fmt.Errorf("store: prepare %q: %w", p.sql, err)
