@@ -132,16 +132,13 @@ type WSConfig struct {
 
 // WebSocket defaults. The rate allows twice what protocol v1 promises
 // (10/s, bursts of 20), so that a client at the promised rate never sees
-// rate_limited. The buffer holds a room's largest burst (a chat burst of
-// 20 lines, and a turn's events) with room to spare; frames queue in it only
-// once the kernel's socket buffer is full, and each slot costs 48 bytes
-// per session, idle or not (docs/benchmarks.md).
+// rate_limited.
 const (
 	DefaultMaxMessage   = 4096
 	DefaultPingPeriod   = 25 * time.Second
 	DefaultPongWait     = 60 * time.Second
 	DefaultWriteWait    = 5 * time.Second
-	DefaultBuffer       = 32
+	DefaultBuffer       = 64
 	DefaultHelloTimeout = 10 * time.Second
 	DefaultRate         = 20
 	DefaultBurst        = 40
