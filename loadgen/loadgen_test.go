@@ -183,11 +183,11 @@ func TestRunAgainstServer(t *testing.T) {
 	}
 }
 
-// TestRefusedStops runs against a server that keeps its default limit of
-// connections per address: the run must stop at the first refusal and say
-// which flag of the server to raise, not report a bare bad handshake.
+// TestRefusedStops runs against a server with a low limit of connections
+// per address: the run must stop at the first refusal and say which flag
+// of the server to raise, not report a bare bad handshake.
 func TestRefusedStops(t *testing.T) {
-	url := testServerWith(t, server.Limits{APIRate: 10000, APIBurst: 10000})
+	url := testServerWith(t, server.Limits{APIRate: 10000, APIBurst: 10000, MaxConnsPerIP: 20})
 	_, err := Run(context.Background(), Config{URL: url, Rooms: 60, Players: 2, Preset: "classic",
 		Think: 50 * time.Millisecond, Duration: time.Minute})
 	if !errors.Is(err, ErrRefused) {
