@@ -20,20 +20,18 @@ cd "$(dirname "$0")/.."
 out="${1:-/dev/stdout}"
 peers="${PEERS:-../shared/peers}"
 addr="${ADDR:-127.0.0.1:18181}"
-db="$(mktemp -d)/bench.db"
-go build -o /tmp/goldmine-bench-bin . && go build -o /tmp/goldmine-relay ./bench/relay
+tmp="$(mktemp -d)"
+db="$tmp/bench.db"
+go build -o "$tmp/goldmine" . && go build -o "$tmp/relay" ./bench/relay
 # The Node peer's folder may be read-only: its ws dependency is installed
 # in a copy.
-if [ ! -d /tmp/goldmine-peer-node/node_modules ]; then
-  rm -rf /tmp/goldmine-peer-node && cp -r "$peers/node" /tmp/goldmine-peer-node
-  (cd /tmp/goldmine-peer-node && npm ci --silent)
-fi
+cp -r "$peers/node" "$tmp/peer-node" && (cd "$tmp/peer-node" && npm ci --silent)
 
 SRV=
 stop() { [ -n "$SRV" ] && kill "$SRV" && wait "$SRV" || true; SRV=; }
 trap stop EXIT
 up() { for _ in $(seq 100); do curl -sf "http://$addr/healthz" >/dev/null && return; sleep 0.1; done; echo "server did not start" >&2; exit 1; }
-goldmine() { start_goldmine /tmp/goldmine-bench-bin; }
+goldmine() { start_goldmine "$tmp/goldmine"; }
 baseline() { start_goldmine "$BASELINE"; }
 start_goldmine() {
   rm -f "$db"*
@@ -42,11 +40,11 @@ start_goldmine() {
     --log-level warn 2>/dev/null &
   SRV=$!; up
 }
-node() { command node /tmp/goldmine-peer-node/server.js --addr $addr >/dev/null 2>&1 & SRV=$!; up; }
+node() { command node "$tmp/peer-node/server.js" --addr $addr >/dev/null 2>&1 & SRV=$!; up; }
 tornado() { /usr/bin/python3 "$peers/tornado/server.py" --addr $addr >/dev/null 2>&1 & SRV=$!; up; }
-relay() { /tmp/goldmine-relay --addr $addr 2>/dev/null & SRV=$!; sleep 0.3; }
-bench() { /tmp/goldmine-bench-bin bench --url "http://$addr" --quiet --json --pid "$SRV" "$@"; }
-results="$(mktemp)"
+relay() { "$tmp/relay" --addr $addr 2>/dev/null & SRV=$!; sleep 0.3; }
+bench() { "$tmp/goldmine" bench --url "http://$addr" --quiet --json --pid "$SRV" "$@"; }
+results="$tmp/results.jsonl"
 run() { # run ROW SERVER RUN BENCH-FLAGS...
   local row=$1 server=$2 i=$3; shift 3
   $server
