@@ -3,10 +3,13 @@ package loadgen
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"net/http"
 	"sync"
+	"syscall"
 	"time"
 
 	"github.com/gorilla/websocket"
@@ -100,6 +103,12 @@ func (b *bot) dial(ctx context.Context) error {
 	if err != nil {
 		if resp != nil {
 			return refusal(err, resp)
+		}
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, io.EOF) || errors.Is(err, syscall.ECONNRESET) {
+			// Goldmine's listener closes a connection past its TCP
+			// limits before any HTTP is read.
+			return fmt.Errorf("loadgen: %w (closed before the upgrade: %v): one address plays every player, so start the server with --max-tcp-conns-per-ip and --max-tcp-conns raised above the run's connections",
+				ErrRefused, err)
 		}
 		return fmt.Errorf("loadgen: dial: %w", err)
 	}

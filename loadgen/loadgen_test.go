@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"log/slog"
+	"net"
 	"net/http/httptest"
 	"os"
 	"path/filepath"
@@ -230,5 +231,29 @@ func TestReadCPU(t *testing.T) {
 	}
 	if _, err := readCPU(0); err == nil {
 		t.Fatal("readCPU(0) did not fail")
+	}
+}
+
+// TestClosedBeforeUpgrade: a listener that closes connections past its
+// TCP limits answers no HTTP; the dial says which flags to raise.
+func TestClosedBeforeUpgrade(t *testing.T) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	go func() {
+		for {
+			c, err := ln.Accept()
+			if err != nil {
+				return
+			}
+			c.Close()
+		}
+	}()
+	b := &bot{t: &table{wsURL: "ws://" + ln.Addr().String() + "/ws"}}
+	err = b.dial(context.Background())
+	if !errors.Is(err, ErrRefused) || !strings.Contains(err.Error(), "--max-tcp-conns-per-ip") {
+		t.Fatalf("dial = %v, want ErrRefused naming --max-tcp-conns-per-ip", err)
 	}
 }
