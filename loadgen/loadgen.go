@@ -168,9 +168,9 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 		}
 	}
 	start := time.Now()
-	cpu0, cpuErr := readCPU(cfg.PID)
+	cpu0, cpuErr := procCPU(cfg.PID)
 	r.watch(runCtx, start)
-	cpu1, _ := readCPU(cfg.PID)
+	cpu1, _ := procCPU(cfg.PID)
 	r.stopping.Store(true)
 	elapsed := time.Since(start)
 	// Let the moves in flight land before the sockets close.
@@ -478,30 +478,11 @@ func sleepUntil(ctx context.Context, t time.Time) bool {
 	}
 }
 
-// readCPU reads a process's CPU time, user and system, from /proc/PID/stat.
-func readCPU(pid int) (time.Duration, error) {
+// procCPU is readCPU (match.go) as a duration, and an error without a pid.
+func procCPU(pid int) (time.Duration, error) {
 	if pid <= 0 {
 		return 0, errors.New("loadgen: no pid")
 	}
-	b, err := os.ReadFile("/proc/" + strconv.Itoa(pid) + "/stat")
-	if err != nil {
-		return 0, err
-	}
-	// The command name, in parentheses, may hold spaces: fields count
-	// from after it. utime and stime are fields 14 and 15, in clock ticks
-	// (100 a second on Linux).
-	i := strings.LastIndexByte(string(b), ')')
-	if i < 0 {
-		return 0, errors.New("loadgen: bad /proc stat")
-	}
-	f := strings.Fields(string(b[i+1:]))
-	if len(f) < 13 {
-		return 0, errors.New("loadgen: bad /proc stat")
-	}
-	u, err1 := strconv.ParseInt(f[11], 10, 64)
-	st, err2 := strconv.ParseInt(f[12], 10, 64)
-	if err1 != nil || err2 != nil {
-		return 0, errors.New("loadgen: bad /proc stat")
-	}
-	return time.Duration(u+st) * 10 * time.Millisecond, nil
+	sec, err := readCPU(pid)
+	return time.Duration(sec * float64(time.Second)), err
 }

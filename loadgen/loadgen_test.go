@@ -218,19 +218,19 @@ func TestQuietSockets(t *testing.T) {
 	}
 }
 
-func TestReadCPU(t *testing.T) {
-	a, err := readCPU(os.Getpid())
+func TestProcCPU(t *testing.T) {
+	a, err := procCPU(os.Getpid())
 	if err != nil {
 		t.Fatal(err)
 	}
 	for x := 0; x < 1e8; x++ {
 	}
-	b, err := readCPU(os.Getpid())
+	b, err := procCPU(os.Getpid())
 	if err != nil || b < a {
 		t.Fatalf("cpu went from %v to %v (%v)", a, b, err)
 	}
-	if _, err := readCPU(0); err == nil {
-		t.Fatal("readCPU(0) did not fail")
+	if _, err := procCPU(0); err == nil {
+		t.Fatal("procCPU(0) did not fail")
 	}
 }
 

@@ -35,7 +35,7 @@ type dialect struct {
 	// insertMove, if set, replaces sqlInsertMove.
 	insertMove string
 	// moveHead, if set, runs before each move's insert and must change
-	// one row, or the move's number is already stored (migration 0007 on
+	// one row, or the move's number is already stored (migration 0008 on
 	// SQLite; PostgreSQL keeps its unique constraint instead).
 	moveHead string
 }

@@ -35,7 +35,7 @@ const (
 	sqlInsertMove = `INSERT INTO moves (room_id, game_no, n, seq, seat, kind, row, col, move_id, at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`
 	// sqlMoveHead moves a room's head to a move's (game_no, n), only
-	// forward: a number already stored changes no row (migration 0007).
+	// forward: a number already stored changes no row (migration 0008).
 	sqlMoveHead = `INSERT INTO move_heads (room_id, game_no, n) VALUES (?, ?, ?)
 		ON CONFLICT (room_id) DO UPDATE SET game_no = excluded.game_no, n = excluded.n
 		WHERE (excluded.game_no, excluded.n) > (move_heads.game_no, move_heads.n)`
