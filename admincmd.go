@@ -16,9 +16,9 @@ import (
 
 	"golang.org/x/term"
 
-	"goldmine/admin"
-	"goldmine/domain"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/admin"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // adminUsage is the help of `goldmine admin`.

@@ -16,8 +16,8 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"goldmine/internal/pgtest"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/internal/pgtest"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // adminBrowser is an admin's browser at a goldmine process.

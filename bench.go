@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"goldmine/loadgen"
+	"github.com/goldmine-game/goldmine/loadgen"
 )
 
 // runBench is `goldmine bench`: the load generator.

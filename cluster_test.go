@@ -20,9 +20,9 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"goldmine/internal/nodetest"
-	"goldmine/internal/pgtest"
-	"goldmine/loadgen"
+	"github.com/goldmine-game/goldmine/internal/nodetest"
+	"github.com/goldmine-game/goldmine/internal/pgtest"
+	"github.com/goldmine-game/goldmine/loadgen"
 )
 
 // node is one node of a test cluster.

@@ -9,11 +9,11 @@ import (
 	"strings"
 	"time"
 
-	"goldmine/bots"
-	"goldmine/match"
-	"goldmine/room"
-	"goldmine/server"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/bots"
+	"github.com/goldmine-game/goldmine/match"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // config is every setting of the server, filled from flags, with

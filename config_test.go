@@ -4,7 +4,7 @@ import (
 	"io"
 	"testing"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestRoomCapFlags: the binary's room caps are package room's defaults,

@@ -8,7 +8,7 @@ import (
 	"path/filepath"
 	"testing"
 
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // game2 is one two-player game over WebSocket, as its clients see it.

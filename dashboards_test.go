@@ -11,7 +11,7 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/internal/pgtest"
+	"github.com/goldmine-game/goldmine/internal/pgtest"
 )
 
 // TestDashboardMetricsExist scrapes real servers, one on SQLite with

@@ -11,8 +11,8 @@ import (
 	"sync"
 	"time"
 
-	"goldmine/game"
-	"goldmine/solver"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/solver"
 )
 
 // runDuel is `goldmine duel`: bot levels play each other offline, and the

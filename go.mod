@@ -1,4 +1,4 @@
-module goldmine
+module github.com/goldmine-game/goldmine
 
 go 1.26.0
 

@@ -21,9 +21,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/app"
-	"goldmine/server"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/app"
+	"github.com/goldmine-game/goldmine/server"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 func main() {

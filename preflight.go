@@ -10,7 +10,7 @@ import (
 	"syscall"
 	"time"
 
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // preflight checks, before anything is opened or written, what would

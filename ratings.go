@@ -8,7 +8,7 @@ import (
 	"io"
 	"log/slog"
 
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // runRatings is `goldmine ratings rebuild`: it recomputes every player's

@@ -10,9 +10,9 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // TestRatingsRebuild: `goldmine ratings rebuild` puts back, exactly, the

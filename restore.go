@@ -8,7 +8,7 @@ import (
 	"io"
 	"time"
 
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // runRestore replaces the database with a backup: `goldmine restore FILE`.

@@ -16,9 +16,9 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // BenchmarkStart measures how long the binary takes, from exec to

@@ -18,10 +18,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/domain"
-	"goldmine/room"
-	"goldmine/solver"
-	"goldmine/static"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/solver"
+	"github.com/goldmine-game/goldmine/static"
 )
 
 // Rooms is what the console needs from the live rooms.

@@ -20,12 +20,12 @@ import (
 	"github.com/gin-gonic/gin"
 	"github.com/gorilla/websocket"
 
-	"goldmine/admin"
-	"goldmine/bots"
-	"goldmine/room"
-	"goldmine/server"
-	"goldmine/static"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/admin"
+	"github.com/goldmine-game/goldmine/bots"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
+	"github.com/goldmine-game/goldmine/static"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 const password = "correct horse battery"

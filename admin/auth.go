@@ -12,7 +12,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 )
 
 // Login and session settings.

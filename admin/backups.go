@@ -6,7 +6,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/backups"
+	"github.com/goldmine-game/goldmine/backups"
 )
 
 // Backups is what the console needs of the backup scheduler.

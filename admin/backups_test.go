@@ -10,12 +10,12 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/admin"
-	"goldmine/backups"
-	"goldmine/room"
-	"goldmine/server"
-	"goldmine/static"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/admin"
+	"github.com/goldmine-game/goldmine/backups"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
+	"github.com/goldmine-game/goldmine/static"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // backupEnv is a console over a real store, with backups into a folder of

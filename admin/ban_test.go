@@ -11,7 +11,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // client is a player's browser: a cookie jar, and the API over real HTTP.

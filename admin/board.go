@@ -3,7 +3,7 @@ package admin
 import (
 	"strconv"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // cell is one board cell as a template draws it.

@@ -12,7 +12,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"goldmine/internal/browsertest"
+	"github.com/goldmine-game/goldmine/internal/browsertest"
 )
 
 // TestConsoleInBrowser drives the console in headless Chromium: log in,

@@ -9,10 +9,10 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/cluster"
-	"goldmine/internal/pgtest"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/cluster"
+	"github.com/goldmine-game/goldmine/internal/pgtest"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // TestNodeSignature: a console request passed between nodes is good for

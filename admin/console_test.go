@@ -12,7 +12,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"goldmine/admin"
+	"github.com/goldmine-game/goldmine/admin"
 )
 
 // TestEveryRouteNeedsASession walks the whole route table: every /admin

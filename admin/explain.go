@@ -4,9 +4,9 @@ import (
 	"errors"
 	"net/http"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // explain says why an admin action failed, in words an admin acts on (the

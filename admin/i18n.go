@@ -15,7 +15,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/internal/acceptlang"
+	"github.com/goldmine-game/goldmine/internal/acceptlang"
 )
 
 // The console speaks English and Chinese: every word it shows is in one

@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
-	"goldmine/internal/browsertest"
+	"github.com/goldmine-game/goldmine/internal/browsertest"
 )
 
 // TestConsoleLanguagesInBrowser drives the console in Chromium at a

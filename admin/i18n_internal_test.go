@@ -11,9 +11,9 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/solver"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/solver"
 )
 
 // TestCataloguesHoldTheSameKeys: every key is in both languages, and a

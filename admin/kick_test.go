@@ -7,8 +7,8 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/domain"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestKickChoosesTheSeat: kicking a player in a 2-player game never hands

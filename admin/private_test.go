@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestPrivateRoomInConsole follows a private room, with its long id, through

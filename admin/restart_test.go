@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/admin"
+	"github.com/goldmine-game/goldmine/admin"
 )
 
 // TestSessionOutlivesRestart: an admin signed in stays signed in when the

@@ -10,7 +10,7 @@ import (
 
 	"golang.org/x/crypto/bcrypt"
 
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 )
 
 // AuthStore is what the console's sign-in needs from the database: the

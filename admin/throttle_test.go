@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/admin"
+	"github.com/goldmine-game/goldmine/admin"
 )
 
 // TestLoginThrottleConcurrentGuesses: 200 guesses sent at once from one

@@ -24,15 +24,15 @@ import (
 	"sync"
 	"time"
 
-	"goldmine/admin"
-	"goldmine/bots"
-	"goldmine/cluster"
-	"goldmine/game"
-	"goldmine/match"
-	"goldmine/room"
-	"goldmine/server"
-	"goldmine/static"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/admin"
+	"github.com/goldmine-game/goldmine/bots"
+	"github.com/goldmine-game/goldmine/cluster"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/match"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
+	"github.com/goldmine-game/goldmine/static"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // Config configures a Server. Only DB is required; every zero value takes

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 func quiet() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }

@@ -7,7 +7,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"goldmine/backups"
+	"github.com/goldmine-game/goldmine/backups"
 )
 
 // BackupConfig schedules backups of a SQLite database (package backups).

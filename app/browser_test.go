@@ -10,8 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"goldmine/internal/browsertest"
-	"goldmine/internal/pgtest"
+	"github.com/goldmine-game/goldmine/internal/browsertest"
+	"github.com/goldmine-game/goldmine/internal/pgtest"
 )
 
 // TestUnderAPrefixInBrowser serves everything under /game and drives it in

@@ -16,7 +16,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"goldmine/internal/pgtest"
+	"github.com/goldmine-game/goldmine/internal/pgtest"
 )
 
 // clusterNode is an in-process node of a test cluster.

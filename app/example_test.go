@@ -10,8 +10,8 @@ import (
 	"os"
 	"path/filepath"
 
-	"goldmine/app"
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/app"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // A host mounts Goldmine under /game next to its own routes, with a preset

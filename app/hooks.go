@@ -11,9 +11,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"goldmine/domain"
-	"goldmine/room"
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // Game is a finished game's full record: rules, layout and salt, players

@@ -8,9 +8,9 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"goldmine/domain"
-	"goldmine/room"
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // Player is who a host's Identity says a request comes from: the one

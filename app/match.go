@@ -1,6 +1,6 @@
 package app
 
-import "goldmine/match"
+import "github.com/goldmine-game/goldmine/match"
 
 // matchQueue is where quick match keeps its tickets: in memory on a single
 // node, and in the shared database in a cluster, so that players queued at

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/backups"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/backups"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 func openStore(t *testing.T) *store.Store {

@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"sync"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/solver"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/solver"
 )
 
 // frame is what a bot reads of the frames of protocol v1.

@@ -19,9 +19,9 @@ import (
 	"sync"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/solver"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/solver"
 )
 
 // Players creates the identities bots play under.

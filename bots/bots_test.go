@@ -13,12 +13,12 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/bots"
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/solver"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/bots"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/solver"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 var (

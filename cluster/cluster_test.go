@@ -12,11 +12,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	dto "github.com/prometheus/client_model/go"
 
-	"goldmine/cluster"
-	"goldmine/game"
-	"goldmine/internal/pgtest"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/cluster"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/internal/pgtest"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 var quiet = slog.New(slog.NewTextHandler(io.Discard, nil))

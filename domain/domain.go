@@ -9,8 +9,8 @@ import (
 	"errors"
 	"time"
 
-	"goldmine/rating"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/rating"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // Errors every store returns.

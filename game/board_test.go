@@ -8,7 +8,7 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // TestGenerateGolden pins the board format: a seed must give the same board

@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 func TestCatalog(t *testing.T) {

@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // FuzzGame plays arbitrary rules and arbitrary moves. Whatever the bytes, the

@@ -5,7 +5,7 @@ import (
 	"slices"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // fiveByFive has gold at (0,0), (2,2) and (4,4); its right and bottom edges

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // board builds a board from a picture: one string per row, 'G' for gold and

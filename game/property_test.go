@@ -7,7 +7,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // TestRandomGames plays thousands of seeded random games of every preset and

@@ -5,7 +5,7 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 func TestRulesValidate(t *testing.T) {

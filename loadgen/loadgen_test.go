@@ -13,9 +13,9 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/room"
-	"goldmine/server"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 func TestPercentile(t *testing.T) {

@@ -13,7 +13,7 @@ import (
 	"slices"
 	"time"
 
-	"goldmine/rating"
+	"github.com/goldmine-game/goldmine/rating"
 )
 
 // Ticket is one player's place in the queue.

@@ -4,7 +4,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/match"
+	"github.com/goldmine-game/goldmine/match"
 )
 
 var t0 = time.Date(2026, 3, 1, 12, 0, 0, 0, time.UTC)

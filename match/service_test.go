@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/match"
+	"github.com/goldmine-game/goldmine/match"
 )
 
 // clock is a settable clock for the service.

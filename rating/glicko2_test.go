@@ -5,7 +5,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"goldmine/rating"
+	"github.com/goldmine-game/goldmine/rating"
 )
 
 func near(a, b, tol float64) bool { return math.Abs(a-b) <= tol }

@@ -3,7 +3,7 @@ package room
 import (
 	"slices"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // AdminView is a room as an admin may see it: the public snapshot plus

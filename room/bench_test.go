@@ -7,9 +7,9 @@ import (
 	"strconv"
 	"testing"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // discard is a member connection that drops what it gets, as a WebSocket

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // twoPlayers creates a classic room with rules r and seats Ann and Bob:

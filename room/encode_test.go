@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // TestDugJSON checks the hand-written dug encoder against encoding/json.

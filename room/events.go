@@ -4,7 +4,7 @@ import (
 	"encoding/json"
 	"time"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // Snapshot is the public view of a room: protocol v1's room snapshot. It

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // FakeStore is a Store whose methods call its function fields, in the

@@ -6,7 +6,7 @@ import (
 	"unicode"
 	"unicode/utf8"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // FuzzCleanText checks the name and chat rules on arbitrary text: what they

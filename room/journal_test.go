@@ -7,7 +7,7 @@ import (
 	"sync"
 	"testing"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // errDisk is what a refusing store returns in these tests.

@@ -13,7 +13,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // Config holds the rooms' settings. Zero values take the defaults below.

@@ -7,7 +7,7 @@ import (
 	"slices"
 	"time"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // join seats a player, resumes their seat, or adds a spectator, and sends

@@ -5,7 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // Recover rebuilds every room the store holds as live: seats, scores, turn

@@ -9,8 +9,8 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestRecoverJournal rebuilds rooms from what a store journaled, over a

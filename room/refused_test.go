@@ -8,8 +8,8 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // n counts the frames sent to c.

@@ -5,7 +5,7 @@ import (
 	"errors"
 	"testing"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestRematch: after game_over, the next game starts once every player

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestReservedSeats: a quick-match room seats only its matched players

@@ -11,7 +11,7 @@ import (
 
 	"golang.org/x/time/rate"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // Status is a room's state. Its values are part of protocol v1.

@@ -12,9 +12,9 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // conn records the frames a room sends it. It is the consumer side of

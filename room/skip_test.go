@@ -6,8 +6,8 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestSkip: an admin's SkipTurn and the turn timer pass the turn through

@@ -4,7 +4,7 @@ import (
 	"context"
 	"time"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // Store is what rooms need from persistence. Package store implements it

@@ -6,8 +6,8 @@ import (
 	"path/filepath"
 	"testing"
 
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestSpectatorCountFanout: the players hear of every spectator who comes,

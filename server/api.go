@@ -13,10 +13,10 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/solver"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/solver"
 )
 
 // decode reads a JSON object body into v, refusing bodies over the body

@@ -10,7 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 )
 
 // A ban must hold when the banned player makes a new player: each browser

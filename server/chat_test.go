@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // TestDigsGoAheadOfChat: 100 spectators flood a room with chat while its

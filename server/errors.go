@@ -6,9 +6,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // apiError is an error with a protocol code and a message safe to show.

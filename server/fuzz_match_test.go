@@ -4,7 +4,7 @@ import (
 	"errors"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // FuzzMatchBody: any body of POST /api/match is either refused with a 400

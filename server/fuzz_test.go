@@ -10,7 +10,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // FuzzDecodeMessage feeds the client-message decoder arbitrary frames. It

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // startClassic seats Alice and Bob in a new classic room, with Carol

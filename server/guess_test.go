@@ -8,8 +8,8 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"goldmine/room"
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // dialFrom opens a WebSocket from another loopback address: to the server,

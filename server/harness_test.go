@@ -19,12 +19,12 @@ import (
 	"github.com/gorilla/websocket"
 	"go.uber.org/goleak"
 
-	"goldmine/bots"
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/server"
-	"goldmine/static"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/bots"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/server"
+	"github.com/goldmine-game/goldmine/static"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // TestMain fails the package if any test leaves a goroutine behind: every

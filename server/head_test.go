@@ -6,7 +6,7 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/static"
+	"github.com/goldmine-game/goldmine/static"
 )
 
 // TestHead: HEAD, as uptime monitors and `curl -I` send it, is answered

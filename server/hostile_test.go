@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // rawWS is a WebSocket connection driven byte by byte, to send what no

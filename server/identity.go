@@ -9,8 +9,8 @@ import (
 	"fmt"
 	"strings"
 
-	"goldmine/domain"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // Identity turns the token a client presents (in a hello, or as a Bearer

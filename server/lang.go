@@ -1,6 +1,6 @@
 package server
 
-import "goldmine/internal/acceptlang"
+import "github.com/goldmine-game/goldmine/internal/acceptlang"
 
 // clientLangs are the languages of the web client, the first the default.
 var clientLangs = []string{"en", "zh"}

@@ -8,8 +8,8 @@ import (
 	"sync"
 	"testing"
 
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // BenchmarkListRooms measures GET /api/rooms, the lobby's poll, on a node

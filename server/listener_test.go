@@ -6,7 +6,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // TestLimitListener: past the total or the per-address cap a connection is

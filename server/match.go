@@ -10,11 +10,11 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/game"
-	"goldmine/match"
-	"goldmine/rating"
-	"goldmine/room"
-	"goldmine/solver"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/match"
+	"github.com/goldmine-game/goldmine/rating"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/solver"
 )
 
 // Matcher is quick match; package match implements it.

@@ -8,7 +8,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"goldmine/internal/browsertest"
+	"github.com/goldmine-game/goldmine/internal/browsertest"
 )
 
 func withAssets(o *harnessOpts) { o.assets = true }

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/internal/nodetest"
+	"github.com/goldmine-game/goldmine/internal/nodetest"
 )
 
 // TestSDKQuickMatch runs the SDK's and the example mini-program's

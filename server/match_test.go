@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/match"
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/match"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // matchHarness is a harness with quick match, wired as package app wires

@@ -6,8 +6,8 @@ import (
 	"regexp"
 	"testing"
 
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // packagePrefix matches a message that leaks a Go wrap ("room: create:

@@ -3,7 +3,7 @@ package server
 import (
 	"time"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/collectors"

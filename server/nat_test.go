@@ -13,7 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // atDefaults serves the way main does, with every limit at the default of

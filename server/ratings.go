@@ -7,9 +7,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/domain"
-	"goldmine/rating"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/rating"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // RatingStore is what the server needs of the stored ratings.

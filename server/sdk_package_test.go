@@ -11,7 +11,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/internal/nodetest"
+	"github.com/goldmine-game/goldmine/internal/nodetest"
 )
 
 // sdkDir is the SDK's npm package.

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/internal/nodetest"
+	"github.com/goldmine-game/goldmine/internal/nodetest"
 )
 
 // TestSDK runs the JS SDK's tests (static/sdk/test) and the example

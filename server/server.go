@@ -15,11 +15,11 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/solver"
-	"goldmine/static"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/solver"
+	"github.com/goldmine-game/goldmine/static"
 )
 
 // Rooms is what the server needs from the live rooms.

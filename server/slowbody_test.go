@@ -13,7 +13,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // fromAddr returns an HTTP client and a WebSocket dialer whose connections

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // TestFullDiskRefusesMoves caps the database at its current size, so that

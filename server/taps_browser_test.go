@@ -13,7 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/gorilla/websocket"
 
-	"goldmine/internal/browsertest"
+	"github.com/goldmine-game/goldmine/internal/browsertest"
 )
 
 // tap presses and releases the mouse at (x, y) as a finger does: the

@@ -1,6 +1,6 @@
 package server
 
-import "goldmine/room"
+import "github.com/goldmine-game/goldmine/room"
 
 // roomView is a room as the room API shows it: the room's snapshot, and
 // where it lives in a cluster, which is the transport's to know, not the

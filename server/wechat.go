@@ -13,7 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 )
 
 // WeChat configures login for WeChat mini-programs. Without an AppID and

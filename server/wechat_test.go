@@ -8,7 +8,7 @@ import (
 	"sync"
 	"testing"
 
-	"goldmine/server"
+	"github.com/goldmine-game/goldmine/server"
 )
 
 // weChatAPI plays WeChat's jscode2session, which cannot be reached from

@@ -20,7 +20,7 @@ import (
 	"github.com/olahol/melody"
 	"golang.org/x/time/rate"
 
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // Close codes the WebSocket endpoint sends.

@@ -4,7 +4,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // DuelResult counts the games of a duel between two levels, from the

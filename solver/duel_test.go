@@ -4,7 +4,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // TestDuelOrdersTheLevels plays short duels on the classic board: hard

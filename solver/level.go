@@ -6,7 +6,7 @@ import (
 	"math"
 	"math/rand/v2"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // Level is how well a bot plays.

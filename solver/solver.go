@@ -30,7 +30,7 @@ import (
 	"fmt"
 	"math"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // MaxNodes bounds the backtracking of one component; see the package doc.

@@ -6,7 +6,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 // bruteForce counts every placement of the gold left over the undug

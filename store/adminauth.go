@@ -5,7 +5,7 @@ import (
 	"database/sql"
 	"errors"
 	"fmt"
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 	"strings"
 	"time"
 )

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 )
 
 // TestSetupLinkOnce: of 8 concurrent uses of one setup link, exactly one

@@ -4,7 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"fmt"
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 	"time"
 )
 

@@ -8,8 +8,8 @@ import (
 	"strings"
 	"testing"
 
-	"goldmine/internal/pgtest"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/internal/pgtest"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // The behavioural tests run against both databases: the same test, through

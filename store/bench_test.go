@@ -11,9 +11,9 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // BenchmarkSaveMove measures durable moves per second and commit latency:

@@ -9,8 +9,8 @@ import (
 	"strings"
 	"time"
 
-	"goldmine/domain"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // The cluster (docs/scaling.md). On PostgreSQL, every node names itself

@@ -8,10 +8,10 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // TestLeases runs two nodes on one PostgreSQL database: a room belongs to

@@ -9,9 +9,9 @@ import (
 	"strings"
 	"time"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // Games returns a page of finished games with their players, newest first.

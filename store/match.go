@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"time"
 
-	"goldmine/match"
+	"github.com/goldmine-game/goldmine/match"
 )
 
 // matchLockKey is the advisory lock of a pairing round: one node at a

@@ -4,9 +4,9 @@ import (
 	"context"
 	"testing"
 
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // TestMoveNumbersAreUnique: the journal refuses a second move with a

@@ -6,10 +6,10 @@ import (
 	"errors"
 	"fmt"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/rating"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/rating"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // Ratable reports whether a game of a rated room changes ratings: not one

@@ -7,11 +7,11 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/rating"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/rating"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // saveRated stores a room and one finished game in it, rated or not, with

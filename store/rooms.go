@@ -7,9 +7,9 @@ import (
 	"errors"
 	"fmt"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
 )
 
 // Save implements room.Store: the room row, and a move and a finished game

@@ -13,10 +13,10 @@ import (
 	"testing"
 	"time"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 var fixedNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)

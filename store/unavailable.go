@@ -4,7 +4,7 @@ import (
 	"database/sql/driver"
 	"errors"
 	"fmt"
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 	"io"
 	"net"
 	"strings"

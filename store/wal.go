@@ -3,7 +3,7 @@ package store
 import (
 	"errors"
 	"fmt"
-	"goldmine/domain"
+	"github.com/goldmine-game/goldmine/domain"
 	"os"
 )
 

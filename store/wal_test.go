@@ -7,10 +7,10 @@ import (
 	"path/filepath"
 	"testing"
 
-	"goldmine/domain"
-	"goldmine/game"
-	"goldmine/room"
-	"goldmine/store"
+	"github.com/goldmine-game/goldmine/domain"
+	"github.com/goldmine-game/goldmine/game"
+	"github.com/goldmine-game/goldmine/room"
+	"github.com/goldmine-game/goldmine/store"
 )
 
 // TestSizeCapCountsTheWAL: under --db-max-mb, the database file and its

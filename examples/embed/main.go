@@ -26,8 +26,8 @@ import (
 
 	_ "modernc.org/sqlite"
 
-	"goldmine/app"
-	"goldmine/game"
+	"github.com/goldmine-game/goldmine/app"
+	"github.com/goldmine-game/goldmine/game"
 )
 
 func main() {

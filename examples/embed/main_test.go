@@ -18,7 +18,7 @@ import (
 
 	"github.com/gorilla/websocket"
 
-	"goldmine/app"
+	"github.com/goldmine-game/goldmine/app"
 )
 
 // syncBuf is a log sink the test can read while the server writes.

@@ -4,7 +4,7 @@ import (
 	"slices"
 	"testing"
 
-	"goldmine/internal/acceptlang"
+	"github.com/goldmine-game/goldmine/internal/acceptlang"
 )
 
 func TestPick(t *testing.T) {

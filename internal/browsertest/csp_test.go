@@ -9,7 +9,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
-	"goldmine/internal/browsertest"
+	"github.com/goldmine-game/goldmine/internal/browsertest"
 )
 
 // TestWatchCSPSeesAViolation: a page whose CSP refuses its inline style
