@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"runtime"
@@ -18,22 +16,14 @@ import (
 // runDuel is `goldmine duel`: bot levels play each other offline, and the
 // win rates of docs/bots.md come out.
 func runDuel(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("goldmine duel", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command("duel", "Usage: goldmine duel [flags]\n\nPlays bot levels against each other, two players a game, and prints the win rates.\n\n", stderr)
 	games := fs.Int("games", 1000, "games per preset and opponent")
 	seed := fs.Uint64("seed", 1, "seed of the boards and of the bots' choices")
 	presets := fs.String("presets", "classic,flags,party", "comma list of presets")
 	a := fs.String("a", "hard", "the level measured")
 	b := fs.String("b", "easy,normal", "comma list of opponents")
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: goldmine duel [flags]\n\nPlays bot levels against each other, two players a game, and prints the win rates.\n\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseCommand(fs, args, -1); !ok {
+		return code
 	}
 	la, err := solver.ParseLevel(*a)
 	if err != nil {

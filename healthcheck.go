@@ -3,8 +3,6 @@ package main
 import (
 	"context"
 	"crypto/tls"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"net"
@@ -17,8 +15,7 @@ import (
 // answers 200, 1 otherwise. It exists so that a container built FROM
 // scratch, without curl or a shell, can have a HEALTHCHECK.
 func runHealthcheck(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("goldmine healthcheck", flag.ContinueOnError)
-	fs.SetOutput(stderr)
+	fs := command("healthcheck", "Usage: goldmine healthcheck [--addr HOST:PORT | --url URL]\n\nGETs /healthz of a running server: exit 0 if it answers 200, 1 if not.\n", stderr)
 	addr := fs.String("addr", ":8080", "address the server listens on (--addr of the server); a host-less :PORT means 127.0.0.1")
 	rawURL := fs.String("url", "", "full URL to GET instead, e.g. https://play.example.com/healthz")
 	timeout := fs.Duration("timeout", 3*time.Second, "longest wait for the answer")
@@ -26,19 +23,8 @@ func runHealthcheck(ctx context.Context, args []string, getenv func(string) stri
 	if v := getenv("GOLDMINE_ADDR"); v != "" {
 		*addr = v
 	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: goldmine healthcheck [--addr HOST:PORT | --url URL]\n\nGETs /healthz of a running server: exit 0 if it answers 200, 1 if not.\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() > 0 {
-		fs.Usage()
-		return 2
+	if code, ok := parseCommand(fs, args, 0); !ok {
+		return code
 	}
 	target := *rawURL
 	if target == "" {

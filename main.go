@@ -237,25 +237,10 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 }
 
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("goldmine backup", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", "./goldmine.db", "database to copy")
-	if v := getenv("GOLDMINE_DB"); v != "" {
-		*db = v
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: goldmine backup [--db FILE] DEST\n\nWrites a consistent copy of the database to DEST (which must not exist), while the server runs.\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
+	fs := command("backup", "Usage: goldmine backup [--db FILE] DEST\n\nWrites a consistent copy of the database to DEST (which must not exist), while the server runs.\n", stderr)
+	db := dbFlag(fs, getenv, "database to copy")
+	if code, ok := parseCommand(fs, args, 1); !ok {
+		return code
 	}
 	if err := store.Backup(ctx, *db, fs.Arg(0)); err != nil {
 		fmt.Fprintln(stderr, "goldmine:", err)

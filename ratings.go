@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"log/slog"
@@ -14,25 +12,14 @@ import (
 // runRatings is `goldmine ratings rebuild`: it recomputes every player's
 // rating by replaying the rated games in order, in one transaction.
 func runRatings(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("goldmine ratings", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", "./goldmine.db", "database (a SQLite file or a postgres:// URL)")
-	if v := getenv("GOLDMINE_DB"); v != "" {
-		*db = v
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: goldmine ratings rebuild [--db FILE]\n\nRecomputes every rating from the rated games, replayed in order. Games that\nend while it runs are rated on top of the rebuilt ratings.\n")
-		fs.PrintDefaults()
-	}
+	fs := command("ratings", "Usage: goldmine ratings rebuild [--db FILE]\n\nRecomputes every rating from the rated games, replayed in order. Games that\nend while it runs are rated on top of the rebuilt ratings.\n", stderr)
+	db := dbFlag(fs, getenv, "database (a SQLite file or a postgres:// URL)")
 	if len(args) == 0 || args[0] != "rebuild" {
 		fs.Usage()
 		return 2
 	}
-	if err := fs.Parse(args[1:]); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseCommand(fs, args[1:], -1); !ok {
+		return code
 	}
 	// A node id of its own: on PostgreSQL, a running node holds the lock
 	// of its id, and this command owns no rooms.

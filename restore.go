@@ -2,8 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"time"
@@ -13,25 +11,10 @@ import (
 
 // runRestore replaces the database with a backup: `goldmine restore FILE`.
 func runRestore(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
-	fs := flag.NewFlagSet("goldmine restore", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	db := fs.String("db", "./goldmine.db", "database to replace (the server's --db)")
-	if v := getenv("GOLDMINE_DB"); v != "" {
-		*db = v
-	}
-	fs.Usage = func() {
-		fmt.Fprintf(stderr, "Usage: goldmine restore [--db FILE] BACKUP\n\nReplaces the database with BACKUP, after checking its integrity and schema version.\nThe server must be stopped; the replaced database is kept beside it as FILE.replaced-TIME.\n")
-		fs.PrintDefaults()
-	}
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if fs.NArg() != 1 {
-		fs.Usage()
-		return 2
+	fs := command("restore", "Usage: goldmine restore [--db FILE] BACKUP\n\nReplaces the database with BACKUP, after checking its integrity and schema version.\nThe server must be stopped; the replaced database is kept beside it as FILE.replaced-TIME.\n", stderr)
+	db := dbFlag(fs, getenv, "database to replace (the server's --db)")
+	if code, ok := parseCommand(fs, args, 1); !ok {
+		return code
 	}
 	res, err := store.Restore(ctx, fs.Arg(0), *db, time.Now())
 	if err != nil {

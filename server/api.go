@@ -85,8 +85,19 @@ const bearerKey = "goldmine.bearer"
 // program signs players in itself (Config.Identity).
 var errHostIdentity = errorf(http.StatusNotImplemented, "not_configured", "players sign in through the site that hosts this game")
 
-type createPlayerReq struct {
+// nameReq is the body of POST /api/players and PATCH /api/players/me.
+type nameReq struct {
 	Name string `json:"name"`
+}
+
+// nameBody reads a {"name"} body and checks the name by the rules every
+// player name follows.
+func (s *Server) nameBody(c *gin.Context) (string, error) {
+	var req nameReq
+	if err := s.decode(c, &req); err != nil {
+		return "", err
+	}
+	return cleanName(req.Name)
 }
 
 func (s *Server) createPlayer(c *gin.Context) {
@@ -94,12 +105,7 @@ func (s *Server) createPlayer(c *gin.Context) {
 		s.abort(c, errHostIdentity)
 		return
 	}
-	var req createPlayerReq
-	if err := s.decode(c, &req); err != nil {
-		s.abort(c, err)
-		return
-	}
-	name, err := cleanName(req.Name)
+	name, err := s.nameBody(c)
 	if err != nil {
 		s.abort(c, err)
 		return
@@ -123,10 +129,6 @@ func (s *Server) createPlayer(c *gin.Context) {
 	c.JSON(http.StatusCreated, gin.H{"player_id": p.ID, "name": p.Name, "token": s.tokens.Issue(p.ID)})
 }
 
-type renameReq struct {
-	Name string `json:"name"`
-}
-
 // renameMe renames the player the Bearer token signs in (an addition):
 // the same id, the same stats, a new name. Rooms joined from then on show
 // it; a seat already held keeps the name it was taken with.
@@ -140,12 +142,7 @@ func (s *Server) renameMe(c *gin.Context) {
 		s.abort(c, err)
 		return
 	}
-	var req renameReq
-	if err := s.decode(c, &req); err != nil {
-		s.abort(c, err)
-		return
-	}
-	name, err := cleanName(req.Name)
+	name, err := s.nameBody(c)
 	if err != nil {
 		s.abort(c, err)
 		return
@@ -393,6 +390,21 @@ func (s *Server) getRoom(c *gin.Context) {
 	}
 }
 
+// pageQuery parses the paging of a list of games: limit (1..100,
+// default 20) and before (a game id; by default every game).
+func pageQuery(c *gin.Context) (limit, before int64, err error) {
+	if limit, err = intQuery(c, "limit", 100); err != nil {
+		return 0, 0, err
+	}
+	if before, err = intQuery(c, "before", 1<<62); err != nil {
+		return 0, 0, err
+	}
+	if limit == 0 {
+		limit = 20
+	}
+	return limit, before, nil
+}
+
 // intQuery parses an optional positive integer query parameter.
 func intQuery(c *gin.Context, name string, max int64) (int64, error) {
 	v := c.Query(name)
@@ -474,18 +486,10 @@ func gameSummary(g room.GameRecord) gameJSON {
 }
 
 func (s *Server) listGames(c *gin.Context) {
-	limit, err := intQuery(c, "limit", 100)
+	limit, before, err := pageQuery(c)
 	if err != nil {
 		s.abort(c, err)
 		return
-	}
-	before, err := intQuery(c, "before", 1<<62)
-	if err != nil {
-		s.abort(c, err)
-		return
-	}
-	if limit == 0 {
-		limit = 20
 	}
 	f := domain.GamesFilter{Player: c.Query("player"), Before: before, Limit: int(limit)}
 	games, err := s.store.Games(c.Request.Context(), f)

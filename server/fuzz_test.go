@@ -105,7 +105,7 @@ func FuzzPlayerBody(f *testing.F) {
 		f.Add([]byte(s))
 	}
 	f.Fuzz(func(t *testing.T, body []byte) {
-		var req createPlayerReq
+		var req nameReq
 		if decodeBody(body, &req) != nil {
 			return
 		}

@@ -61,18 +61,10 @@ func (s *Server) playerGames(c *gin.Context) {
 		}
 		id = me.ID
 	}
-	limit, err := intQuery(c, "limit", 100)
+	limit, before, err := pageQuery(c)
 	if err != nil {
 		s.abort(c, err)
 		return
-	}
-	before, err := intQuery(c, "before", 1<<62)
-	if err != nil {
-		s.abort(c, err)
-		return
-	}
-	if limit == 0 {
-		limit = 20
 	}
 	if _, err := s.store.Player(c.Request.Context(), id); errors.Is(err, domain.ErrNotFound) {
 		s.abort(c, errorf(http.StatusNotFound, "unknown_player", "no such player"))
