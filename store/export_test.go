@@ -81,3 +81,17 @@ func OpenAtVersion(tb testing.TB, path string, version int, setup string) {
 		tb.Fatal(err)
 	}
 }
+
+// SetWALLimit sets the WAL size, in pages, past which the checkpointer
+// starts the WAL over. Call it before the store's first checkpoint round.
+func SetWALLimit(s *Store, pages int) {
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
+	s.walLimit = pages
+}
+
+// Checkpoint runs one round of the checkpointer now.
+func Checkpoint(tb testing.TB, s *Store) {
+	tb.Helper()
+	s.checkpoint()
+}

@@ -122,6 +122,9 @@ type Store struct {
 	// at once, without its busy handler, while another is running, so the
 	// writer's truncating one (wal.go) waits for the checkpointer's.
 	ckptMu sync.Mutex
+	// walLimit is the WAL's size, in pages, past which the checkpointer
+	// starts it over (checkpoint.go); under ckptMu.
+	walLimit int
 	// nodeLock holds PostgreSQL's advisory lock that makes this process the
 	// database's only node (see openPostgres).
 	nodeLock *sql.Conn

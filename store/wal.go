@@ -10,7 +10,7 @@ import (
 // The size cap and the WAL. max_page_count caps the pages of the database,
 // but its WAL is a second file that grows with every commit until a
 // checkpoint lets SQLite start it over, and that the checkpointer only
-// truncates past walLimit pages: under a 1 MiB cap, 9 MB of WAL. So under
+// starts over past walLimit pages: under a 1 MiB cap, 9 MB of WAL. So under
 // a cap the WAL has a budget, a part of the cap that the database's pages
 // may not use: once the WAL file reaches it, the writer runs a TRUNCATE
 // checkpoint before it answers the commit, and refuses the next commit as
