@@ -235,146 +235,175 @@ func (r *runner) setUp(ctx context.Context) ([]tableSet, []*bot, error) {
 	// flag to raise), and the run would not measure the load asked for.
 	ctx, cancel := context.WithCancel(ctx)
 	defer cancel()
-	var (
-		mu     sync.Mutex
-		tables = make([]tableSet, cfg.Rooms)
-		bots   = make([]*bot, cfg.Rooms*cfg.Players+cfg.Idle)
-		errc   = make(chan error, cfg.Rooms+cfg.Idle+1)
-		sem    = make(chan struct{}, 32)
-		wg     sync.WaitGroup
-	)
-	fail := func(err error) {
-		errc <- err
-		cancel()
+	u := &setup{
+		r: r, ctx: ctx, cancel: cancel, begin: time.Now(),
+		tables: make([]tableSet, cfg.Rooms),
+		bots:   make([]*bot, cfg.Rooms*cfg.Players+cfg.Idle),
+		errc:   make(chan error, cfg.Rooms+cfg.Idle+1),
+		sem:    make(chan struct{}, 32),
 	}
-	var seed uint64 = cfg.Seed
-	newRNG := func(i int) *rand.Rand { return rand.New(rand.NewPCG(seed, uint64(i))) }
-	step := time.Duration(0)
 	if cfg.Ramp > 0 {
-		step = cfg.Ramp / time.Duration(cfg.Rooms+cfg.Idle/3+1)
+		u.step = cfg.Ramp / time.Duration(cfg.Rooms+cfg.Idle/3+1)
 	}
-	begin := time.Now()
-	for i := 0; i < cfg.Rooms; i++ {
-		wg.Add(1)
-		go func(i int, at time.Duration) {
-			defer wg.Done()
-			if !sleepUntil(ctx, begin.Add(at)) {
-				return
-			}
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			node := i % len(r.apis)
-			t := &table{run: r, sent: map[string]*sentMove{}, players: cfg.Players, wsURL: r.wsURLs[node]}
-			for s := 0; s < cfg.Players; s++ {
-				p, err := r.apis[node].player(ctx, fmt.Sprintf("bot-%d-%d", i, s))
-				if err != nil {
-					fail(err)
-					return
-				}
-				if s == 0 {
-					var snap struct {
-						ID    string
-						Rules struct {
-							MaxPlayers int `json:"max_players"`
-						}
-					}
-					if err := r.apis[node].do(ctx, "POST", "/api/rooms", p.Token, map[string]any{"preset": cfg.Preset, "name": fmt.Sprintf("load %d", i)}, &snap); err != nil {
-						errc <- err
-						return
-					}
-					t.id, t.max = snap.ID, snap.Rules.MaxPlayers
-				}
-				b := &bot{t: t, p: p, rng: newRNG(i*16 + s)}
-				if err := b.dial(ctx); err != nil {
-					fail(err)
-					return
-				}
-				mu.Lock()
-				bots[i*cfg.Players+s] = b
-				mu.Unlock()
-			}
-			mu.Lock()
-			tables[i] = tableSet{table: t, firstBot: i * cfg.Players}
-			mu.Unlock()
-		}(i, time.Duration(i)*step)
+	for i := range cfg.Rooms {
+		u.spawn(time.Duration(i)*u.step, func() error { return u.room(i) })
 	}
 	// Idle spectators join once every room exists: waiting for a room
 	// while holding a slot of sem could starve the room of the slot it
-	// needs to be made. Each is a player of its own, as quiet clients in
-	// a lobby are. With no playing rooms, they watch waiting rooms made
-	// for them, spectatorsPerRoom to a room (the default --max-spectators).
-	wg.Wait()
-	watched := make([]*table, 0, len(tables))
-	for _, t := range tables {
+	// needs to be made.
+	u.wg.Wait()
+	watched := make([]*table, 0, len(u.tables))
+	for _, t := range u.tables {
 		watched = append(watched, t.table)
 	}
-	if cfg.Rooms == 0 && cfg.Idle > 0 && len(errc) == 0 {
-		for i := 0; i < cfg.Idle; i += spectatorsPerRoom {
-			t := &table{run: r, sent: map[string]*sentMove{}, wsURL: r.wsURLs[0]}
-			p, err := r.api.player(ctx, fmt.Sprintf("host-%d", i))
-			if err != nil {
-				fail(err)
-				break
-			}
-			var snap struct{ ID string }
-			if err := r.api.do(ctx, "POST", "/api/rooms", p.Token, map[string]any{"preset": cfg.Preset, "name": fmt.Sprintf("quiet %d", i)}, &snap); err != nil {
-				fail(err)
-				break
-			}
-			t.id = snap.ID
-			watched = append(watched, t)
+	if cfg.Rooms == 0 && cfg.Idle > 0 && len(u.errc) == 0 {
+		quiet, err := u.quietRooms()
+		if err != nil {
+			u.fail(err)
 		}
+		watched = append(watched, quiet...)
 	}
-	for k := 0; k < cfg.Idle && len(errc) == 0; k++ {
-		wg.Add(1)
-		go func(k int, at time.Duration) {
-			defer wg.Done()
-			if !sleepUntil(ctx, begin.Add(at)) {
-				return
-			}
-			sem <- struct{}{}
-			defer func() { <-sem }()
-			if ctx.Err() != nil {
-				return
-			}
-			p, err := r.api.player(ctx, fmt.Sprintf("idle-%d", k))
-			if err != nil {
-				fail(err)
-				return
-			}
-			var t *table
-			if cfg.Rooms > 0 {
-				t = watched[k%cfg.Rooms]
-			} else {
-				t = watched[k/spectatorsPerRoom]
-			}
-			b := &bot{t: t, p: p, spect: true, rng: newRNG(1<<20 + k)}
-			if err := b.dial(ctx); err != nil {
-				fail(err)
-				return
-			}
-			mu.Lock()
-			bots[cfg.Rooms*cfg.Players+k] = b
-			mu.Unlock()
-		}(k, time.Duration(cfg.Rooms+k/3)*step)
+	for k := 0; k < cfg.Idle && len(u.errc) == 0; k++ {
+		i := k / spectatorsPerRoom // a quiet room's
+		if cfg.Rooms > 0 {
+			i = k % cfg.Rooms
+		}
+		t := watched[i]
+		u.spawn(time.Duration(cfg.Rooms+k/3)*u.step, func() error { return u.spectator(k, t) })
 	}
-	wg.Wait()
-	close(errc)
-	if err := <-errc; err != nil {
+	u.wg.Wait()
+	close(u.errc)
+	if err := <-u.errc; err != nil {
 		// The first error is the cause; those after it are the cancel's.
-		live := bots[:0]
-		for _, b := range bots {
+		live := u.bots[:0]
+		for _, b := range u.bots {
 			if b != nil && b.conn != nil {
 				live = append(live, b)
 			}
 		}
 		return nil, live, err
 	}
-	r.logf("set up %d rooms, %d connections in %v", cfg.Rooms, len(bots), time.Since(begin).Round(time.Millisecond))
-	return tables, bots, nil
+	r.logf("set up %d rooms, %d connections in %v", cfg.Rooms, len(u.bots), time.Since(u.begin).Round(time.Millisecond))
+	return u.tables, u.bots, nil
+}
+
+// setup is one run's set-up in progress: the connects run on goroutines,
+// at most 32 at once (sem), each at its time on the ramp.
+type setup struct {
+	r      *runner
+	ctx    context.Context
+	cancel context.CancelFunc
+	begin  time.Time
+	step   time.Duration // between two connects on the ramp
+
+	mu     sync.Mutex // guards tables and bots
+	tables []tableSet
+	bots   []*bot
+	errc   chan error
+	sem    chan struct{}
+	wg     sync.WaitGroup
+}
+
+// fail records the set-up's first error and stops the rest.
+func (u *setup) fail(err error) {
+	u.errc <- err
+	u.cancel()
+}
+
+// spawn runs fn at the offset at from the start, holding a slot of sem,
+// unless the set-up has failed by then.
+func (u *setup) spawn(at time.Duration, fn func() error) {
+	u.wg.Add(1)
+	go func() {
+		defer u.wg.Done()
+		if !sleepUntil(u.ctx, u.begin.Add(at)) {
+			return
+		}
+		u.sem <- struct{}{}
+		defer func() { <-u.sem }()
+		if u.ctx.Err() != nil {
+			return
+		}
+		if err := fn(); err != nil {
+			u.fail(err)
+		}
+	}()
+}
+
+// newRNG is the random source of the run's bot number i, from the seed.
+func (u *setup) newRNG(i int) *rand.Rand { return rand.New(rand.NewPCG(u.r.cfg.Seed, uint64(i))) }
+
+// room makes playing room i: its players sign up, the first creates it,
+// and each connects.
+func (u *setup) room(i int) error {
+	cfg := u.r.cfg
+	node := i % len(u.r.apis)
+	api := u.r.apis[node]
+	t := &table{run: u.r, sent: map[string]*sentMove{}, players: cfg.Players, wsURL: u.r.wsURLs[node]}
+	for s := 0; s < cfg.Players; s++ {
+		p, err := api.player(u.ctx, fmt.Sprintf("bot-%d-%d", i, s))
+		if err != nil {
+			return err
+		}
+		if s == 0 {
+			var snap struct {
+				ID    string
+				Rules struct {
+					MaxPlayers int `json:"max_players"`
+				}
+			}
+			if err := api.do(u.ctx, "POST", "/api/rooms", p.Token, map[string]any{"preset": cfg.Preset, "name": fmt.Sprintf("load %d", i)}, &snap); err != nil {
+				return err
+			}
+			t.id, t.max = snap.ID, snap.Rules.MaxPlayers
+		}
+		b := &bot{t: t, p: p, rng: u.newRNG(i*16 + s)}
+		if err := b.dial(u.ctx); err != nil {
+			return err
+		}
+		u.mu.Lock()
+		u.bots[i*cfg.Players+s] = b
+		u.mu.Unlock()
+	}
+	u.mu.Lock()
+	u.tables[i] = tableSet{table: t, firstBot: i * cfg.Players}
+	u.mu.Unlock()
+	return nil
+}
+
+// quietRooms makes the waiting rooms that quiet sockets watch when no room
+// plays, spectatorsPerRoom to a room (the default --max-spectators). Each
+// quiet socket is a player of its own, as quiet clients in a lobby are.
+func (u *setup) quietRooms() ([]*table, error) {
+	var rooms []*table
+	for i := 0; i < u.r.cfg.Idle; i += spectatorsPerRoom {
+		p, err := u.r.api.player(u.ctx, fmt.Sprintf("host-%d", i))
+		if err != nil {
+			return rooms, err
+		}
+		var snap struct{ ID string }
+		if err := u.r.api.do(u.ctx, "POST", "/api/rooms", p.Token, map[string]any{"preset": u.r.cfg.Preset, "name": fmt.Sprintf("quiet %d", i)}, &snap); err != nil {
+			return rooms, err
+		}
+		rooms = append(rooms, &table{run: u.r, sent: map[string]*sentMove{}, wsURL: u.r.wsURLs[0], id: snap.ID})
+	}
+	return rooms, nil
+}
+
+// spectator connects quiet socket k, a player of its own, to watch t.
+func (u *setup) spectator(k int, t *table) error {
+	p, err := u.r.api.player(u.ctx, fmt.Sprintf("idle-%d", k))
+	if err != nil {
+		return err
+	}
+	b := &bot{t: t, p: p, spect: true, rng: u.newRNG(1<<20 + k)}
+	if err := b.dial(u.ctx); err != nil {
+		return err
+	}
+	u.mu.Lock()
+	u.bots[u.r.cfg.Rooms*u.r.cfg.Players+k] = b
+	u.mu.Unlock()
+	return nil
 }
 
 // watch prints progress every second until the duration is up.
