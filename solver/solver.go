@@ -73,9 +73,58 @@ func Analyze(v game.View, gold int) (Analysis, error) {
 
 // analyze is Analyze with a search budget of its own, for tests.
 func analyze(v game.View, gold, budget int) (Analysis, error) {
+	a, hidden, err := newAnalysis(v, gold)
+	if err != nil {
+		return Analysis{}, err
+	}
+	f, err := frontierOf(v, a.Hidden)
+	if err != nil {
+		return Analysis{}, err
+	}
+	free := hidden - len(f.cellOf) // undug cells no constraint touches
+
+	comps := components(len(f.cellOf), f.cons)
+	counts := make([]*count, len(comps))
+	for ci, comp := range comps {
+		counts[ci] = enumerate(comp, f.cons, budget)
+		if counts[ci] != nil && allZero(counts[ci].ways) {
+			return Analysis{}, fmt.Errorf("solver: the numbers around cell %d: %w", f.cellOf[comp.vars[0]], ErrInconsistent)
+		}
+	}
+
+	// Exact components are combined through their gold distributions;
+	// approximated ones contribute their expected gold only.
+	var exact []exactComponent
+	approxGold := 0.0
+	for ci := range comps {
+		if counts[ci] != nil {
+			exact = append(exact, exactComponent{comps[ci], counts[ci]})
+			continue
+		}
+		a.Exact = false
+		for vi, p := range approximate(comps[ci], f.cons) {
+			a.P[f.cellOf[comps[ci].vars[vi]]] = p
+			approxGold += p
+		}
+	}
+	// G is the gold the exact components and the free cells share.
+	G := a.GoldLeft - int(math.Round(approxGold))
+	if !a.Exact {
+		G = max(0, G)
+	}
+	if err := a.combine(f, exact, free, G); err != nil {
+		return Analysis{}, err
+	}
+	return a, nil
+}
+
+// newAnalysis checks the view and starts its Analysis: the dug cells'
+// probabilities, the undug cells, and the gold left. It also returns the
+// number of undug cells.
+func newAnalysis(v game.View, gold int) (Analysis, int, error) {
 	n := v.Rows * v.Cols
 	if v.Rows <= 0 || v.Cols <= 0 || len(v.Cells) != n {
-		return Analysis{}, fmt.Errorf("solver: a %dx%d view with %d cells", v.Rows, v.Cols, len(v.Cells))
+		return Analysis{}, 0, fmt.Errorf("solver: a %dx%d view with %d cells", v.Rows, v.Cols, len(v.Cells))
 	}
 	a := Analysis{Rows: v.Rows, Cols: v.Cols, P: make([]float64, n), Hidden: make([]bool, n), Exact: true}
 	hidden, dugGold := 0, 0
@@ -88,21 +137,30 @@ func analyze(v game.View, gold, budget int) (Analysis, error) {
 			a.P[i] = 1
 			dugGold++
 		case c < 0 || c > 8:
-			return Analysis{}, fmt.Errorf("solver: cell %d holds %d", i, c)
+			return Analysis{}, 0, fmt.Errorf("solver: cell %d holds %d", i, c)
 		}
 	}
 	a.GoldLeft = gold - dugGold
 	if a.GoldLeft < 0 || a.GoldLeft > hidden {
-		return Analysis{}, fmt.Errorf("solver: %d gold left for %d undug cells: %w", a.GoldLeft, hidden, ErrInconsistent)
+		return Analysis{}, 0, fmt.Errorf("solver: %d gold left for %d undug cells: %w", a.GoldLeft, hidden, ErrInconsistent)
 	}
+	return a, hidden, nil
+}
 
-	// The frontier and the constraints on it.
-	varOf := make([]int, n) // cell -> frontier index, or -1
-	for i := range varOf {
-		varOf[i] = -1
+// frontier is the undug cells that some dug number touches, and the
+// constraints the numbers put on them.
+type frontier struct {
+	varOf  []int // cell -> frontier index, or -1
+	cellOf []int // frontier index -> cell
+	cons   []constraint
+}
+
+// frontierOf reads the frontier and its constraints off the view.
+func frontierOf(v game.View, hidden []bool) (frontier, error) {
+	f := frontier{varOf: make([]int, len(v.Cells))}
+	for i := range f.varOf {
+		f.varOf[i] = -1
 	}
-	var cellOf []int // frontier index -> cell
-	var cons []constraint
 	for i, c := range v.Cells {
 		if c < 0 {
 			continue
@@ -113,74 +171,42 @@ func analyze(v game.View, gold, budget int) (Analysis, error) {
 			switch {
 			case v.Cells[j] == game.GoldValue:
 				need--
-			case a.Hidden[j]:
-				if varOf[j] < 0 {
-					varOf[j] = len(cellOf)
-					cellOf = append(cellOf, j)
+			case hidden[j]:
+				if f.varOf[j] < 0 {
+					f.varOf[j] = len(f.cellOf)
+					f.cellOf = append(f.cellOf, j)
 				}
-				vars = append(vars, varOf[j])
+				vars = append(vars, f.varOf[j])
 			}
 		}
 		if need < 0 || need > len(vars) {
-			return Analysis{}, fmt.Errorf("solver: the %d at cell %d: %w", c, i, ErrInconsistent)
+			return frontier{}, fmt.Errorf("solver: the %d at cell %d: %w", c, i, ErrInconsistent)
 		}
 		if len(vars) > 0 {
-			cons = append(cons, constraint{vars: vars, need: need})
+			f.cons = append(f.cons, constraint{vars: vars, need: need})
 		}
 	}
-	free := hidden - len(cellOf) // undug cells no constraint touches
+	return f, nil
+}
 
-	comps := components(len(cellOf), cons)
-	counts := make([]*count, len(comps))
-	for ci, comp := range comps {
-		counts[ci] = enumerate(comp, cons, budget)
-		if counts[ci] != nil && allZero(counts[ci].ways) {
-			return Analysis{}, fmt.Errorf("solver: the numbers around cell %d: %w", cellOf[comp.vars[0]], ErrInconsistent)
-		}
-	}
+// exactComponent is a component whose placements were all counted.
+type exactComponent struct {
+	component
+	*count
+}
 
-	// Exact components are combined through their gold distributions;
-	// approximated ones contribute their expected gold only.
-	var exact []int
-	approxGold := 0.0
-	for ci := range comps {
-		if counts[ci] != nil {
-			exact = append(exact, ci)
-			continue
-		}
-		a.Exact = false
-		for vi, p := range approximate(comps[ci], cons) {
-			a.P[cellOf[comps[ci].vars[vi]]] = p
-			approxGold += p
-		}
-	}
-	// G is the gold the exact components and the free cells share.
-	G := a.GoldLeft - int(math.Round(approxGold))
-	if !a.Exact {
-		G = max(0, G)
-	}
-
-	// weight[K] is C(free, G-K) relative to its largest value, so that
-	// nothing overflows.
+// combine sets the probabilities of the exact components' cells and of the
+// free cells (those no constraint touches, free of them), which share G
+// gold: every placement of the components is weighted by the ways the free
+// cells hold the rest.
+func (a *Analysis) combine(f frontier, exact []exactComponent, free, G int) error {
 	maxK := 0
-	for _, ci := range exact {
-		maxK += len(comps[ci].vars)
+	for _, e := range exact {
+		maxK += len(e.vars)
 	}
-	weight := make([]float64, maxK+1)
-	logs := make([]float64, maxK+1)
-	top := math.Inf(-1)
-	for K := range weight {
-		logs[K] = logBinom(free, G-K)
-		top = max(top, logs[K])
-	}
-	if math.IsInf(top, -1) {
-		if a.Exact {
-			return Analysis{}, fmt.Errorf("solver: no way to place %d gold: %w", a.GoldLeft, ErrInconsistent)
-		}
-		top = 0
-	}
-	for K := range weight {
-		weight[K] = math.Exp(logs[K] - top)
+	weight, ok := freeWeights(free, G, maxK)
+	if !ok && a.Exact {
+		return fmt.Errorf("solver: no way to place %d gold: %w", a.GoldLeft, ErrInconsistent)
 	}
 
 	// prefix[i] is the gold distribution of exact components 0..i-1,
@@ -190,10 +216,10 @@ func analyze(v game.View, gold, budget int) (Analysis, error) {
 	suffix := make([][]float64, ne+1)
 	prefix[0], suffix[ne] = []float64{1}, []float64{1}
 	for i := 0; i < ne; i++ {
-		prefix[i+1] = convolve(prefix[i], counts[exact[i]].ways)
+		prefix[i+1] = convolve(prefix[i], exact[i].ways)
 	}
 	for i := ne - 1; i >= 0; i-- {
-		suffix[i] = convolve(counts[exact[i]].ways, suffix[i+1])
+		suffix[i] = convolve(exact[i].ways, suffix[i+1])
 	}
 	all := prefix[ne]
 	z := 0.0
@@ -202,15 +228,14 @@ func analyze(v game.View, gold, budget int) (Analysis, error) {
 	}
 	if z == 0 {
 		if a.Exact {
-			return Analysis{}, fmt.Errorf("solver: the gold count: %w", ErrInconsistent)
+			return fmt.Errorf("solver: the gold count: %w", ErrInconsistent)
 		}
 		z = 1
 	}
-	for i, ci := range exact {
+	for i, e := range exact {
 		others := convolve(prefix[i], suffix[i+1])
 		// tail[k] is the weight of this component holding k gold.
-		c := counts[ci]
-		tail := make([]float64, len(c.ways))
+		tail := make([]float64, len(e.ways))
 		for k := range tail {
 			for K, w := range others {
 				if k+K < len(weight) {
@@ -218,12 +243,12 @@ func analyze(v game.View, gold, budget int) (Analysis, error) {
 				}
 			}
 		}
-		for vi, v := range comps[ci].vars {
+		for vi, v := range e.vars {
 			p := 0.0
-			for k := range c.ways {
-				p += c.gold[k][vi] * tail[k]
+			for k := range e.ways {
+				p += e.gold[k][vi] * tail[k]
 			}
-			a.P[cellOf[v]] = clamp(p / z)
+			a.P[f.cellOf[v]] = clamp(p / z)
 		}
 	}
 	if free > 0 {
@@ -235,12 +260,35 @@ func analyze(v game.View, gold, budget int) (Analysis, error) {
 		}
 		p = clamp(p / z)
 		for i := range a.P {
-			if a.Hidden[i] && varOf[i] < 0 {
+			if a.Hidden[i] && f.varOf[i] < 0 {
 				a.P[i] = p
 			}
 		}
 	}
-	return a, nil
+	return nil
+}
+
+// freeWeights returns weight[K], for K from 0 to maxK, the number of ways
+// C(free, G-K) that free cells hold the gold that frontier placements
+// using K leave, relative to its largest value, so that nothing overflows.
+// It reports false when no K leaves a count the free cells can hold (the
+// weights are then relative to 1).
+func freeWeights(free, G, maxK int) ([]float64, bool) {
+	weight := make([]float64, maxK+1)
+	logs := make([]float64, maxK+1)
+	top := math.Inf(-1)
+	for K := range weight {
+		logs[K] = logBinom(free, G-K)
+		top = max(top, logs[K])
+	}
+	ok := !math.IsInf(top, -1)
+	if !ok {
+		top = 0
+	}
+	for K := range weight {
+		weight[K] = math.Exp(logs[K] - top)
+	}
+	return weight, ok
 }
 
 // component is a set of frontier cells, and the constraints on them.
