@@ -114,6 +114,9 @@ func printReport(w io.Writer, r loadgen.Report) {
 		}
 		fmt.Fprintln(w)
 	}
+	if r.GeneratorCPUPerMove != nil {
+		fmt.Fprintf(w, "bench's CPU   %.0f µs per move (this process)\n", *r.GeneratorCPUPerMove)
+	}
 }
 
 // benchMatch is `goldmine bench --match`: the quick-match benchmark.

@@ -74,6 +74,7 @@ jq -rs '
   "  p50 \(map(.move_to_broadcast.p50_ms) | med)  p99 \(map(.move_to_broadcast.p99_ms) | med)" +
   "  p99.9 \(map(.move_to_broadcast.p999_ms) | med) ms" +
   "  cores \(map(.server_cpu_cores // 0) | med)  µs/move \(map(.server_cpu_us_per_move // 0) | med)" +
+  "  bench µs/move \(map(.generator_cpu_us_per_move // 0) | med)" +
   "  KB/quiet socket \(map(.server_rss_kb_per_idle_socket // 0) | med)  errors \(map(.errors | length) | add)"
 ' "$results" >>"$out"
 

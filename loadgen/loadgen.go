@@ -66,6 +66,10 @@ type Report struct {
 	// in µs per move. Both need --pid.
 	ServerCores      *float64 `json:"server_cpu_cores"`
 	ServerCPUPerMove *float64 `json:"server_cpu_us_per_move"`
+	// GeneratorCPUPerMove is this process's own CPU time (user and
+	// system) during the measured duration, in µs per move: on the
+	// server's machine, it is what the load itself takes from the cores.
+	GeneratorCPUPerMove *float64 `json:"generator_cpu_us_per_move"`
 	// ServerRSSPerIdleKB is the server's RSS once every socket is open,
 	// less its RSS before any was, per idle socket, in KB (--pid,
 	// --idle).
@@ -169,8 +173,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 	}
 	start := time.Now()
 	cpu0, cpuErr := procCPU(cfg.PID)
+	gen0, genErr := procCPU(os.Getpid())
 	r.watch(runCtx, start)
 	cpu1, _ := procCPU(cfg.PID)
+	gen1, _ := procCPU(os.Getpid())
 	r.stopping.Store(true)
 	elapsed := time.Since(start)
 	// Let the moves in flight land before the sockets close.
@@ -187,6 +193,10 @@ func Run(ctx context.Context, cfg Config) (Report, error) {
 			us := float64((cpu1 - cpu0).Microseconds()) / float64(rep.Moves)
 			rep.ServerCPUPerMove = &us
 		}
+	}
+	if genErr == nil && rep.Moves > 0 {
+		us := float64((gen1 - gen0).Microseconds()) / float64(rep.Moves)
+		rep.GeneratorCPUPerMove = &us
 	}
 	r.mu.Lock()
 	rep.Errors = maps(r.errors)

@@ -182,6 +182,11 @@ func TestRunAgainstServer(t *testing.T) {
 	if rep.Moves == 0 || rep.Ack.Count != int(rep.Moves) || rep.Broadcast.Count != int(rep.Moves) {
 		t.Errorf("moves %d, ack samples %d, broadcast samples %d", rep.Moves, rep.Ack.Count, rep.Broadcast.Count)
 	}
+	// The generator's own CPU, which shares the machine with a local
+	// server: here the process is both.
+	if rep.GeneratorCPUPerMove == nil || *rep.GeneratorCPUPerMove <= 0 {
+		t.Errorf("generator CPU per move %v, want a figure", rep.GeneratorCPUPerMove)
+	}
 }
 
 // TestRefusedStops runs against a server with a low limit of connections
