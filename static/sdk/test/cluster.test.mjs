@@ -1,5 +1,5 @@
-// The SDK in a cluster, run by `go test .` (TestClusterSDK in
-// cluster_test.go) against two nodes sharing one PostgreSQL database.
+// The SDK in a cluster, run by `go test ./e2e` (TestClusterSDK in
+// e2e/cluster_test.go) against two nodes sharing one PostgreSQL database.
 // GOLDMINE_NODES is "base,other": the clients' base URL, and the node the
 // room is made on. GOLDMINE_CONTROL's /kill kills the other node with
 // SIGKILL.

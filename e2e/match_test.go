@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -82,7 +82,6 @@ func TestMatchRestart(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary")
 	}
-	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "goldmine.db")
 	p := startProc(t, bin, "--db", db)
 	ann, bob := p.account("Ann"), p.account("Bob")

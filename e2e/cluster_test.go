@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -79,7 +79,6 @@ func startCluster(t *testing.T, n int, lease time.Duration) (db string, nodes []
 		t.Skip("builds the binary and runs several nodes")
 	}
 	db = pgtest.NewDB(t)
-	bin := buildBinary(t)
 	for i := 1; i <= n; i++ {
 		nodes = append(nodes, startNode(t, bin, db, fmt.Sprintf("n%d", i), lease))
 	}
@@ -317,7 +316,7 @@ func TestClusterSDK(t *testing.T) {
 	ctl.HandleFunc("POST /kill", func(w http.ResponseWriter, r *http.Request) { once.Do(other.kill9) })
 	control := httptest.NewServer(ctl)
 	defer control.Close()
-	script, _ := filepath.Abs("static/sdk/test/cluster.test.mjs")
+	script := filepath.Join(root, "static", "sdk", "test", "cluster.test.mjs")
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, nodeBin, append(args, script)...)
@@ -350,42 +349,6 @@ func TestBenchAcrossNodes(t *testing.T) {
 		if moves := n.metric("goldmine_moves_total"); moves == 0 {
 			t.Fatalf("node %s served no move", n.id)
 		}
-	}
-}
-
-// TestClusterFlags: the cluster's flags are checked before anything starts.
-func TestClusterFlags(t *testing.T) {
-	for _, tt := range []struct {
-		args []string
-		want string // "" for accepted
-	}{
-		{[]string{"--node-id", "n1", "--advertise-url", "https://n1.example.com/", "--lease", "3s"}, ""},
-		{[]string{"--advertise-url", "http://10.0.0.7:8080/game"}, ""},
-		{[]string{"--lease", "500ms"}, "--lease must be at least 1s"},
-		{[]string{"--node-id", ""}, "--node-id must be"},
-		{[]string{"--node-id", "node one"}, "--node-id must be"},
-		{[]string{"--node-id", strings.Repeat("n", 65)}, "--node-id must be"},
-		{[]string{"--advertise-url", "n1.example.com"}, "--advertise-url must be"},
-		{[]string{"--advertise-url", "ftp://n1.example.com"}, "--advertise-url must be"},
-		{[]string{"--advertise-url", "https://n1.example.com/?x=1"}, "--advertise-url must be"},
-	} {
-		var cfg config
-		err := cfg.parse("goldmine", tt.args, func(string) string { return "" }, io.Discard)
-		switch {
-		case tt.want == "" && err != nil:
-			t.Errorf("%v: %v", tt.args, err)
-		case tt.want != "" && (err == nil || !strings.Contains(err.Error(), tt.want)):
-			t.Errorf("%v: %v, want %q", tt.args, err, tt.want)
-		}
-		if tt.want == "" && strings.HasSuffix(cfg.AdvertiseURL, "/") {
-			t.Errorf("%v: advertise URL %q keeps its trailing slash", tt.args, cfg.AdvertiseURL)
-		}
-	}
-	var cfg config
-	if err := cfg.parse("goldmine", nil, func(k string) string {
-		return map[string]string{"GOLDMINE_NODE_ID": "env-node", "GOLDMINE_LEASE": "4s"}[k]
-	}, io.Discard); err != nil || cfg.NodeID != "env-node" || cfg.Lease != 4*time.Second {
-		t.Fatalf("from the environment: %q %s %v", cfg.NodeID, cfg.Lease, err)
 	}
 }
 

@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -26,9 +26,8 @@ import (
 // its resident memory right after. Start-up reads only live rooms, so the
 // size of the history must not matter.
 //
-//	go test . -run '^$' -bench Start -benchtime 10x -count 3
+//	go test ./e2e -run '^$' -bench Start -benchtime 10x -count 3
 func BenchmarkStart(b *testing.B) {
-	bin := buildBinary(&testing.T{})
 	db := seedGames(b, 100000)
 	var total time.Duration
 	var rss float64

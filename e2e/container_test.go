@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"archive/tar"
@@ -11,6 +11,7 @@ import (
 	"os/exec"
 	"path"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"testing"
 )
@@ -29,8 +30,10 @@ func TestContainerImage(t *testing.T) {
 		}
 		t.Skip("needs podman (Debian's podman package)")
 	}
+	version := sourceVersion(t)
 	image := fmt.Sprintf("localhost/goldmine:test-%d", os.Getpid())
 	build := exec.Command("bash", "scripts/container.sh")
+	build.Dir = root
 	build.Env = append(os.Environ(), "IMAGE="+image)
 	if out, err := build.CombinedOutput(); err != nil {
 		t.Fatalf("container.sh: %v\n%s", err, out)
@@ -72,19 +75,19 @@ func TestContainerImage(t *testing.T) {
 	}
 
 	if out, err := exec.Command("podman", "run", "--rm", image, "version").CombinedOutput(); err == nil {
-		if !strings.Contains(string(out), "goldmine "+sourceVersion) {
+		if !strings.Contains(string(out), "goldmine "+version) {
 			t.Errorf("podman run version: %s", out)
 		}
 	} else {
 		t.Logf("podman run is refused here (%v: %s); checking the saved image instead", err, bytes.TrimSpace(out))
 	}
 
-	root := t.TempDir()
+	unpacked := t.TempDir()
 	archive := filepath.Join(t.TempDir(), "image.tar")
 	if out, err := exec.Command("podman", "save", "--format", "docker-archive", "-o", archive, image).CombinedOutput(); err != nil {
 		t.Fatalf("podman save: %v\n%s", err, out)
 	}
-	owners := extractImage(t, archive, root)
+	owners := extractImage(t, archive, unpacked)
 	for name, want := range map[string]string{
 		"usr/local/bin/goldmine": "0:0",
 		"data":                   "65532:65532",
@@ -94,20 +97,35 @@ func TestContainerImage(t *testing.T) {
 			t.Errorf("%s: owner %q, want %q (all files: %v)", name, got, want, owners)
 		}
 	}
-	if passwd, _ := os.ReadFile(filepath.Join(root, "etc/passwd")); !strings.Contains(string(passwd), "goldmine:x:65532:65532:") {
+	if passwd, _ := os.ReadFile(filepath.Join(unpacked, "etc/passwd")); !strings.Contains(string(passwd), "goldmine:x:65532:65532:") {
 		t.Errorf("/etc/passwd = %q, want the goldmine user", passwd)
 	}
-	bin := filepath.Join(root, "usr/local/bin/goldmine")
-	if out, err := exec.Command(bin, "version").CombinedOutput(); err != nil || !strings.Contains(string(out), "goldmine "+sourceVersion) {
+	imageBin := filepath.Join(unpacked, "usr/local/bin/goldmine")
+	if out, err := exec.Command(imageBin, "version").CombinedOutput(); err != nil || !strings.Contains(string(out), "goldmine "+version) {
 		t.Fatalf("the image's goldmine version: %v: %s", err, out)
 	}
 	// The image's binary is the HEALTHCHECK: it must see a server up.
-	addr, _ := startRun(t)
-	hc := exec.Command(bin, "healthcheck")
-	hc.Env = []string{"GOLDMINE_ADDR=" + addr}
+	p := startProc(t, bin, "--db", filepath.Join(t.TempDir(), "g.db"))
+	hc := exec.Command(imageBin, "healthcheck")
+	hc.Env = []string{"GOLDMINE_ADDR=" + strings.TrimPrefix(p.url, "http://")}
 	if out, err := hc.CombinedOutput(); err != nil {
 		t.Fatalf("the image's goldmine healthcheck: %v: %s", err, out)
 	}
+}
+
+// sourceVersion reads the tree's version from versioncmd.go, as
+// scripts/container.sh does to tag the image.
+func sourceVersion(t *testing.T) string {
+	t.Helper()
+	src, err := os.ReadFile(filepath.Join(root, "versioncmd.go"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?m)^const sourceVersion = "(.*)"$`).FindSubmatch(src)
+	if m == nil {
+		t.Fatal("no sourceVersion in versioncmd.go")
+	}
+	return string(m[1])
 }
 
 // extractImage unpacks the layers of a docker-archive into root, in order,

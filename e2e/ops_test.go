@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bufio"
@@ -26,7 +26,6 @@ func TestSIGTERM(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and runs the binary")
 	}
-	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "goldmine.db")
 	p := startProc(t, bin, "--db", db)
 	g := &game2{}
@@ -110,7 +109,6 @@ func TestIdleSockets(t *testing.T) {
 		t.Skip("opens 10,000 sockets")
 	}
 	const n = 10000
-	bin := buildBinary(t)
 	p := startProc(t, bin, "--db", filepath.Join(t.TempDir(), "g.db"), "--ws-ping", "1s", "--ws-pong-wait", "3s",
 		"--hello-timeout", "10m", "--max-conns", "20000", "--max-conns-per-ip", "20000", "--max-tcp-conns", "20000", "--max-tcp-conns-per-ip", "20000", "--metrics-token", "m")
 	baseline := p.metric(t, "go_goroutines")

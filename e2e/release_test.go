@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ func TestReleaseReproducible(t *testing.T) {
 		t.Skip("needs bash")
 	}
 	copyDir := filepath.Join(t.TempDir(), "elsewhere", "goldmine")
-	copyTree(t, ".", copyDir)
+	copyTree(t, root, copyDir)
 	build := func(dir string) []byte {
 		out := t.TempDir()
 		cmd := exec.Command("bash", "scripts/release.sh")
@@ -60,7 +60,7 @@ func TestReleaseReproducible(t *testing.T) {
 		}
 		return sums
 	}
-	a, b := build("."), build(copyDir)
+	a, b := build(root), build(copyDir)
 	if !bytes.Equal(a, b) {
 		t.Fatalf("two builds differ:\n%s\n%s", a, b)
 	}

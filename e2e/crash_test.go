@@ -1,4 +1,4 @@
-package main
+package e2e
 
 import (
 	"context"
@@ -117,7 +117,6 @@ func TestKill9(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds and crashes the binary")
 	}
-	bin := buildBinary(t)
 	db := filepath.Join(t.TempDir(), "goldmine.db")
 	rng := rand.New(rand.NewPCG(1, 2))
 	const cycles, rooms = 3, 6
