@@ -135,6 +135,11 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			gm.Close(context.Background())
 		}
 	}()
+	// The recovery finishes even if a signal comes meanwhile: the
+	// shutdown below then stops it cleanly.
+	if err := gm.Start(context.Background()); err != nil {
+		return err
+	}
 
 	// Every listener opens before any serves, so that a port in use stops
 	// the start instead of leaving half a server up.

@@ -6,6 +6,8 @@
 //	gm, err := app.New(app.Config{DB: "game.db", Prefix: "/game"})
 //	if err != nil { ... }
 //	defer gm.Close(context.Background())
+//	gm.OnGameOver(...) // hooks go between New and Start
+//	if err := gm.Start(ctx); err != nil { ... }
 //	mux.Handle("/game/", gm.Handler())
 //
 // The goldmine binary is the first host of this package: it adds flags,
@@ -18,10 +20,12 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/goldmine-game/goldmine/admin"
@@ -151,9 +155,8 @@ func roomLimit(n, def int) int {
 	return n
 }
 
-// Server is a running Goldmine: its database is open, its rooms are
-// recovered and its background work (timers, bots, the store's writer and
-// checkpoints, the hook queue) runs until Close.
+// Server is a Goldmine: New builds it with its database open, Start runs
+// it, Close stops it. See New and Start for what runs when.
 type Server struct {
 	cfg     Config
 	log     *slog.Logger
@@ -163,19 +166,31 @@ type Server struct {
 	srv     *server.Server
 	console *admin.Admin
 	hooks   *hooks
+	handler http.Handler // srv's, behind the gate that answers 503 until Start
 	closed  chan struct{}
-	// cluster runs while clustered, until stopCluster; clusterDone closes
-	// when it has.
+	// cluster runs while clustered, from Start until stopCluster;
+	// clusterDone closes when it has.
 	cluster     *cluster.Node
 	stopCluster context.CancelFunc
 	clusterDone chan struct{}
 	backups     *scheduledBackups // nil without BackupConfig.Dir
 	match       *match.Service
+
+	mu      sync.Mutex // held through Start; orders Start before Close
+	started bool       // under mu: Start was called
+	serving atomic.Bool
 }
 
-// New opens the database, recovers the rooms that were live when it last
-// stopped (their players' clients reconnect into them), and builds the
-// handler. Close undoes it.
+// New builds a Goldmine on cfg: it opens (or creates) and migrates the
+// database and builds every part and the handler, and runs nothing. Until
+// Start, no room is recovered and no timer, bot, hook, quick-match round,
+// cluster lease or backup schedule runs, and the handler answers 503. Only
+// the store's own writer, pruner and checkpointer run, as long as the
+// database is open: New writes through the writer (the token secret, the
+// admin setup link).
+//
+// Register the hooks between New and Start: no event is lost. Close
+// undoes New, whether Start was called or not.
 func New(cfg Config) (_ *Server, err error) {
 	if cfg.DB == "" {
 		return nil, errors.New("app: Config.DB is required")
@@ -194,33 +209,36 @@ func New(cfg Config) (_ *Server, err error) {
 	}
 	defer func() {
 		if err != nil {
-			s.store.Close()
+			s.closeParts(ctx) // what was built, in Close's order
 		}
 	}()
 	s.hooks = newHooks(s.store, s.log, metrics, cfg.HookQueue, cfg.HookTimeout)
-	defer func() {
-		if err != nil {
-			s.hooks.close(ctx)
-		}
-	}()
-	secret, err := s.store.Secret(ctx, "tokens", 32)
+	s.buildRooms(catalog, metrics)
+	if s.store.Clustered() {
+		s.buildCluster(metrics)
+	}
+	assets, err := static.New(cfg.Prefix + "/static/")
 	if err != nil {
 		return nil, err
 	}
-	tokens, err := server.NewTokens(secret, s.store)
-	if err != nil {
+	if err := s.buildServer(ctx, catalog, assets, metrics); err != nil {
 		return nil, err
 	}
-	var identity server.Identity
-	var pageToken func(*http.Request) string
-	if cfg.Identity != nil {
-		identity = hostIdentity{host: cfg.Identity, store: s.store}
-		if b, ok := cfg.Identity.(BrowserIdentity); ok {
-			pageToken = b.TokenFor
-		}
+	registerOpsMetrics(metrics.Registry(), s.store, cfg.DB, store.IsPostgres(cfg.DB))
+	if s.backups, err = newBackups(cfg.Backups, s.store, store.IsPostgres(cfg.DB), metrics.Registry(), s); err != nil {
+		return nil, err
 	}
-	// The rooms ask the bots for substitutes, and the bots join rooms.
-	r := cfg.Rooms
+	if err := s.buildConsole(ctx, assets); err != nil {
+		return nil, err
+	}
+	s.handler = s.gate(s.srv.Handler())
+	return s, nil
+}
+
+// buildRooms builds the rooms and the bots: the rooms ask the bots for
+// substitutes, and the bots join rooms.
+func (s *Server) buildRooms(catalog *game.Catalog, metrics *server.Metrics) {
+	r := s.cfg.Rooms
 	s.rooms = room.NewManager(room.Config{
 		Store: s.store, Log: s.log, Grace: r.Grace, AbsentSkip: r.AbsentSkip, IdleTimeout: r.IdleTimeout,
 		MaxSpectators: r.MaxSpectators, MaxRooms: roomLimit(r.MaxRooms, room.DefaultMaxRooms),
@@ -235,53 +253,54 @@ func New(cfg Config) (_ *Server, err error) {
 		Presets:    catalog,
 		Substitute: func(level string) (room.Player, room.BotConn, error) { return s.bots.Substitute(level) },
 	})
-	s.bots = bots.New(bots.Config{Rooms: s.rooms, Players: s.store, Log: s.log, Delay: cfg.BotDelay})
-	defer func() {
-		if err != nil {
-			if s.match != nil {
-				s.match.Close()
+	s.bots = bots.New(bots.Config{Rooms: s.rooms, Players: s.store, Log: s.log, Delay: s.cfg.BotDelay})
+}
+
+// buildCluster builds this node's part of the cluster; it runs from Start.
+func (s *Server) buildCluster(metrics *server.Metrics) {
+	var restoring sync.Mutex // one node's adoptions seat their bots one at a time
+	s.cluster = cluster.New(cluster.Config{Store: s.store, Rooms: s.rooms, Log: s.log,
+		OnAdopt: func(int) {
+			restoring.Lock()
+			defer restoring.Unlock()
+			if err := s.bots.Restore(context.Background()); err != nil {
+				s.log.Warn("app: some bots could not take their seats in adopted rooms", "err", err)
 			}
-			s.bots.Close()
-			s.rooms.Close()
-		}
-	}()
-	n, err := s.rooms.Recover(ctx)
+		}})
+	for _, c := range s.cluster.Collectors() {
+		metrics.Registry().MustRegister(c)
+	}
+}
+
+// buildServer builds the HTTP API and the WebSocket endpoint, and quick
+// match, which makes rooms through the server (StartMatch) while the
+// server answers its requests: built in that order, tied by the closures.
+func (s *Server) buildServer(ctx context.Context, catalog *game.Catalog, assets *static.Assets, metrics *server.Metrics) error {
+	cfg := s.cfg
+	secret, err := s.store.Secret(ctx, "tokens", 32)
 	if err != nil {
-		return nil, err
+		return err
 	}
-	if err := s.bots.Restore(ctx); err != nil {
-		s.log.Warn("app: some bots could not take their seats again", "err", err)
-	}
-	if s.store.Clustered() {
-		var restoring sync.Mutex // one node's adoptions seat their bots one at a time
-		s.cluster = cluster.New(cluster.Config{Store: s.store, Rooms: s.rooms, Log: s.log,
-			OnAdopt: func(int) {
-				restoring.Lock()
-				defer restoring.Unlock()
-				if err := s.bots.Restore(context.Background()); err != nil {
-					s.log.Warn("app: some bots could not take their seats in adopted rooms", "err", err)
-				}
-			}})
-		for _, c := range s.cluster.Collectors() {
-			metrics.Registry().MustRegister(c)
-		}
-	}
-	assets, err := static.New(cfg.Prefix + "/static/")
+	tokens, err := server.NewTokens(secret, s.store)
 	if err != nil {
-		return nil, err
+		return err
 	}
 	scfg := server.Config{
-		Rooms: s.rooms, Store: s.store, Tokens: tokens, Identity: identity, Log: s.log,
+		Rooms: s.rooms, Store: s.store, Tokens: tokens, Log: s.log,
 		AllowedOrigins: cfg.AllowedOrigins, TrustedProxies: cfg.TrustedProxies, Assets: assets,
 		WeChat: cfg.WeChat, WeChatStore: s.store, Bots: s.bots, Metrics: metrics, MetricsToken: cfg.MetricsToken,
-		WS: cfg.WS, Limits: cfg.Limits, Prefix: cfg.Prefix, Presets: catalog, PageToken: pageToken,
+		WS: cfg.WS, Limits: cfg.Limits, Prefix: cfg.Prefix, Presets: catalog,
 		AdvertiseURL: cfg.AdvertiseURL, FrameAncestors: cfg.FrameAncestors,
+	}
+	if cfg.Identity != nil {
+		scfg.Identity = hostIdentity{host: cfg.Identity, store: s.store}
+		if b, ok := cfg.Identity.(BrowserIdentity); ok {
+			scfg.PageToken = b.TokenFor
+		}
 	}
 	if s.cluster != nil {
 		scfg.Cluster = s.cluster
 	}
-	// The service makes rooms through the server (StartMatch), which
-	// answers its requests: built in that order, tied by the closures.
 	var srv *server.Server
 	s.match = match.New(match.Config{
 		Queue: s.matchQueue(),
@@ -294,21 +313,16 @@ func New(cfg Config) (_ *Server, err error) {
 		Log:   s.log,
 	})
 	scfg.Match = s.match
-	s.srv, err = server.New(scfg)
-	if err != nil {
-		return nil, err
+	if s.srv, err = server.New(scfg); err != nil {
+		return err
 	}
 	srv = s.srv
-	go s.match.Run()
-	registerOpsMetrics(metrics.Registry(), s.store, cfg.DB, store.IsPostgres(cfg.DB))
-	if s.backups, err = newBackups(cfg.Backups, s.store, store.IsPostgres(cfg.DB), metrics.Registry(), s); err != nil {
-		return nil, err
-	}
-	defer func() {
-		if err != nil {
-			s.backups.close()
-		}
-	}()
+	return nil
+}
+
+// buildConsole builds the admin console and adds its routes to the server.
+func (s *Server) buildConsole(ctx context.Context, assets *static.Assets) error {
+	cfg := s.cfg
 	acfg := admin.Config{Rooms: s.rooms, Store: s.store, Assets: assets, Bots: s.bots,
 		Sessions: s.srv.Sessions, Password: cfg.AdminPassword, Log: s.log, Prefix: cfg.Prefix,
 		BaseURL: strings.TrimSuffix(strings.TrimSuffix(cmp.Or(cfg.PublicURL, cfg.AdvertiseURL), "/"), cfg.Prefix)}
@@ -316,16 +330,68 @@ func New(cfg Config) (_ *Server, err error) {
 		acfg.Backups = s.backups
 	}
 	if s.cluster != nil {
+		var err error
 		if acfg.NodeKey, err = s.store.Secret(ctx, "nodes", 32); err != nil {
-			return nil, err
+			return err
 		}
 		acfg.Cluster = s.cluster
 	}
-	s.console, err = admin.New(ctx, acfg)
+	console, err := admin.New(ctx, acfg)
 	if err != nil {
-		return nil, err
+		return err
 	}
+	s.console = console
 	s.console.Register(s.srv.Router())
+	return nil
+}
+
+// gate answers 503, as a server that is starting, until Start has run:
+// before it the rooms are not recovered, and a client would be told that
+// its room does not exist.
+func (s *Server) gate(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if !s.serving.Load() {
+			w.Header().Set("Content-Type", "application/json; charset=utf-8")
+			w.Header().Set("Retry-After", "1")
+			w.WriteHeader(http.StatusServiceUnavailable)
+			io.WriteString(w, `{"error":{"code":"unavailable","message":"Goldmine is starting: try again in a moment"}}`+"\n")
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+// Start recovers the rooms that were live when the database was last
+// closed (their timers run again, their bots take their seats; their
+// players' clients reconnect into them) and starts the background work:
+// the hooks, quick match's rounds, the cluster's lease and adoptions, and
+// the backup schedule, which run until Close. ctx bounds the recovery
+// only. From then on the handler serves.
+//
+// Start runs once: a second call, or one after Close, returns an error.
+// When Start fails, what it started stops with Close.
+func (s *Server) Start(ctx context.Context) error {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	select {
+	case <-s.closed:
+		return errors.New("app: Start after Close: the server is closed")
+	default:
+	}
+	if s.started {
+		return errors.New("app: Start called twice")
+	}
+	s.started = true
+	s.hooks.start() // before the recovery: the recovered rooms' events queue for it
+	n, err := s.rooms.Recover(ctx)
+	if err != nil {
+		return err
+	}
+	if err := s.bots.Restore(ctx); err != nil {
+		s.log.Warn("app: some bots could not take their seats again", "err", err)
+	}
+	go s.match.Run()
+	s.backups.start()
 	if s.cluster != nil {
 		// The first round claims the rooms of nodes that died meanwhile.
 		var cctx context.Context
@@ -336,8 +402,9 @@ func New(cfg Config) (_ *Server, err error) {
 			s.cluster.Run(cctx)
 		}()
 	}
-	s.log.Info("app: ready", "db", s.store.Path(), "prefix", cfg.Prefix, "rooms_recovered", n)
-	return s, nil
+	s.serving.Store(true)
+	s.log.Info("app: ready", "db", s.store.Path(), "prefix", s.cfg.Prefix, "rooms_recovered", n)
+	return nil
 }
 
 // Database names the database in use: the SQLite file's path, or the
@@ -346,10 +413,13 @@ func (s *Server) Database() string { return s.store.Path() }
 
 // Handler serves everything under Config.Prefix: mount it there, e.g.
 // mux.Handle("/game/", h). Requests outside the prefix get a JSON 404.
-func (s *Server) Handler() http.Handler { return s.srv.Handler() }
+// Until Start, every request gets a JSON 503 with Retry-After: the
+// handler can be mounted, and its listener opened, before Start.
+func (s *Server) Handler() http.Handler { return s.handler }
 
 // MetricsHandler serves the Prometheus metrics without authentication, for
-// a listener that only the monitoring network reaches.
+// a listener that only the monitoring network reaches. It serves before
+// Start too.
 func (s *Server) MetricsHandler() http.Handler { return s.srv.MetricsHandler() }
 
 // Drain ends the console's live streams (server-sent events) and quick
@@ -368,32 +438,52 @@ func (s *Server) Drain() {
 // reconnect when the host is back, into the same games), the bots and the
 // rooms' timers stop, the hooks still queued run until ctx is done, and
 // the store's writer is flushed and the database closed. Stop the host's
-// http.Server first, so that no new request comes in. Close is safe to
-// call more than once; later calls return nil.
+// http.Server first, so that no new request comes in. Close works after
+// New alone too, and is safe to call more than once; later calls return
+// nil.
 func (s *Server) Close(ctx context.Context) error {
+	s.mu.Lock() // a Start under way finishes first
 	select {
 	case <-s.closed:
+		s.mu.Unlock()
 		return nil
 	default:
 		close(s.closed)
 	}
-	s.console.Close()
-	s.match.Close()
-	if s.cluster != nil {
+	s.mu.Unlock()
+	return s.closeParts(ctx)
+}
+
+// closeParts stops and closes every part that was built, in order; New
+// calls it too, when it fails half-way.
+func (s *Server) closeParts(ctx context.Context) error {
+	if s.console != nil {
+		s.console.Close()
+	}
+	if s.match != nil {
+		s.match.Close()
+	}
+	if s.clusterDone != nil {
 		// No adoption while this node stops; its lease ends with the
 		// store, after the last write.
 		s.stopCluster()
 		<-s.clusterDone
 	}
 	var errs []error
-	if err := s.srv.CloseSessions(ctx, server.CloseGoingAway, "server restarting"); err != nil {
-		errs = append(errs, fmt.Errorf("app: close websockets: %w", err))
+	if s.srv != nil {
+		if err := s.srv.CloseSessions(ctx, server.CloseGoingAway, "server restarting"); err != nil {
+			errs = append(errs, fmt.Errorf("app: close websockets: %w", err))
+		}
 	}
-	s.bots.Close()
-	s.rooms.Close()
+	if s.bots != nil {
+		s.bots.Close()
+		s.rooms.Close()
+	}
 	s.backups.close() // a backup under way finishes before the store closes
-	if err := s.hooks.close(ctx); err != nil {
-		errs = append(errs, err)
+	if s.hooks != nil {
+		if err := s.hooks.close(ctx); err != nil {
+			errs = append(errs, err)
+		}
 	}
 	if err := s.store.Close(); err != nil {
 		errs = append(errs, fmt.Errorf("app: close store: %w", err))

@@ -32,6 +32,9 @@ func newTest(t *testing.T, cfg Config) *Server {
 		defer cancel()
 		s.Close(ctx)
 	})
+	if err := s.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return s
 }
 

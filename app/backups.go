@@ -18,11 +18,12 @@ type BackupConfig struct {
 	Keep  int
 }
 
-// scheduledBackups runs the backup scheduler until stop.
+// scheduledBackups runs the backup scheduler, from start until close.
 type scheduledBackups struct {
 	*backups.Scheduler
+	ctx  context.Context
 	stop context.CancelFunc
-	done chan struct{}
+	done chan struct{} // nil until start
 }
 
 // backupStore is what the scheduler needs of the store: a consistent copy
@@ -62,10 +63,19 @@ func newBackups(cfg BackupConfig, st backupStore, postgres bool, reg *prometheus
 	if list, err := sched.List(); err == nil && len(list) > 0 {
 		last.Set(float64(list[0].At.Unix()))
 	}
-	ctx, stop := context.WithCancel(context.Background())
-	b := &scheduledBackups{Scheduler: sched, stop: stop, done: make(chan struct{})}
-	go func() { defer close(b.done); sched.Run(ctx) }()
+	b := &scheduledBackups{Scheduler: sched}
+	b.ctx, b.stop = context.WithCancel(context.Background())
 	return b, nil
+}
+
+// start runs the schedule until close. The Server calls it once, before
+// any close.
+func (b *scheduledBackups) start() {
+	if b == nil {
+		return
+	}
+	b.done = make(chan struct{})
+	go func() { defer close(b.done); b.Run(b.ctx) }()
 }
 
 // close stops the schedule and waits for a backup under way.
@@ -74,5 +84,7 @@ func (b *scheduledBackups) close() {
 		return
 	}
 	b.stop()
-	<-b.done
+	if b.done != nil {
+		<-b.done
+	}
 }

@@ -44,6 +44,9 @@ func startClusterNode(t *testing.T, db, id string) *clusterNode {
 		defer cancel()
 		gm.Close(ctx)
 	})
+	if err := gm.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	return &clusterNode{gm: gm, ts: ts}
 }
 

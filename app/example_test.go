@@ -35,6 +35,10 @@ func Example() {
 		fmt.Println("game", g.ID, "won by", g.Players[0].Name)
 		return nil
 	})
+	if err := gm.Start(context.Background()); err != nil {
+		fmt.Println(err)
+		return
+	}
 
 	mux := http.NewServeMux()
 	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, "the host's page") })

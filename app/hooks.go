@@ -62,8 +62,8 @@ func (s *Server) OnPlayer(fn func(ctx context.Context, n Notice) error) {
 // goldmine_hook_dropped_total. A hook's error or panic is logged and
 // counted in goldmine_hook_errors_total, and the next hook runs. At Close,
 // the events already queued still run until Close's context is done.
-// Register hooks before serving: events that happen before a hook is
-// registered are not replayed to it.
+// Register hooks before Start, when no room runs yet: events that happen
+// before a hook is registered are not replayed to it.
 func (s *Server) OnRoom(fn func(ctx context.Context, n Notice) error) {
 	s.hooks.add(func(h *hooks) { h.rooms = append(h.rooms, fn) })
 }
@@ -89,6 +89,7 @@ type hooks struct {
 	players []func(context.Context, Notice) error
 	rooms   []func(context.Context, Notice) error
 	closing bool // under mu
+	started bool // under mu: run is running, or has run
 	stop    context.CancelFunc
 	ctx     context.Context
 }
@@ -106,8 +107,19 @@ func newHooks(st gameStore, log *slog.Logger, m *server.Metrics, size int, timeo
 		Help: "Hook events dropped because the hook queue was full."})
 	m.Registry().MustRegister(h.dropped, prometheus.NewGaugeFunc(prometheus.GaugeOpts{Name: "goldmine_hook_queue",
 		Help: "Hook events waiting."}, func() float64 { return float64(len(h.queue)) }))
-	go h.run()
 	return h
+}
+
+// start runs the hooks' goroutine, which delivers the queued events until
+// close. Events queue up until then (up to the queue's size).
+func (h *hooks) start() {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.started || h.closing {
+		return
+	}
+	h.started = true
+	go h.run()
 }
 
 func (h *hooks) add(f func(*hooks)) {
@@ -210,7 +222,16 @@ func (h *hooks) close(ctx context.Context) error {
 	}
 	h.closing = true
 	close(h.queue)
+	started := h.started
 	h.mu.Unlock()
+	if !started {
+		// Nothing ever ran the queue: what it holds is not delivered.
+		h.stop()
+		if n := len(h.queue); n > 0 {
+			return fmt.Errorf("app: hooks: %d events not delivered: closed before Start", n)
+		}
+		return nil
+	}
 	select {
 	case <-h.done:
 		h.stop()

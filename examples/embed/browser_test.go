@@ -33,6 +33,9 @@ func TestHostLoginInBrowser(t *testing.T) {
 		defer cancel()
 		h.Close(c)
 	})
+	if err := h.gm.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 	if err := chromedp.Do(ctx,
 		chromedp.Navigate(ts.URL+"/"),
 		chromedp.WaitVisible(`input[name=name]`),

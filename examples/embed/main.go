@@ -34,13 +34,18 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	log := slog.Default()
-	h, err := newHost(".", log)
+	h, err := newHost(".", log) // app.New, a hook, the routes
 	if err != nil {
 		log.Error("embed: start", "err", err)
 		os.Exit(1)
 	}
 	hs := &http.Server{Addr: ":8081", Handler: h, ReadHeaderTimeout: 10 * time.Second}
-	hs.RegisterOnShutdown(h.gm.Drain) // the game console's live streams end
+	hs.RegisterOnShutdown(h.gm.Drain)       // the game console's live streams end
+	if err := h.gm.Start(ctx); err != nil { // the rooms come back, the timers and bots run
+		log.Error("embed: start", "err", err)
+		h.Close(context.Background())
+		os.Exit(1)
+	}
 	go func() {
 		log.Info("embed: serving", "addr", hs.Addr)
 		if err := hs.ListenAndServe(); !errors.Is(err, http.ErrServerClosed) {
@@ -52,7 +57,7 @@ func main() {
 	sctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	hs.Shutdown(sctx)
-	if err := h.Close(sctx); err != nil {
+	if err := h.Close(sctx); err != nil { // Goldmine's Close, then the site's database
 		log.Error("embed: close", "err", err)
 	}
 }
@@ -69,7 +74,8 @@ type host struct {
 }
 
 // newHost opens the site's database and Goldmine's in dir and builds the
-// site's routes.
+// site's routes. Goldmine runs once the caller calls h.gm.Start; until
+// then /game/ answers 503.
 func newHost(dir string, log *slog.Logger) (*host, error) {
 	// WAL and a busy timeout: the results page reads while the hook
 	// writes, and without them SQLite answers the writer SQLITE_BUSY.

@@ -65,6 +65,9 @@ func TestHost(t *testing.T) {
 			t.Logf("log:\n%s", logs.String())
 		}
 	})
+	if err := h.gm.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
 
 	// 1. The host's own route, and Goldmine under /game.
 	for path, want := range map[string]string{
