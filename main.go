@@ -107,7 +107,64 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 	if err != nil {
 		return err
 	}
-	gm, err := app.New(app.Config{
+	gm, err := app.New(appConfig(cfg, log))
+	if err != nil {
+		return err
+	}
+	// Closed last, after the listeners: see app.Server.Close.
+	defer func() {
+		if gm != nil {
+			gm.Close(context.Background())
+		}
+	}()
+	// The recovery finishes even if a signal comes meanwhile: the
+	// shutdown below then stops it cleanly.
+	if err := gm.Start(context.Background()); err != nil {
+		return err
+	}
+	ls, err := openListeners(cfg, gm, tlsSet, log)
+	if err != nil {
+		return err
+	}
+	errc := make(chan error, len(ls.servers))
+	for i, hs := range ls.servers {
+		ln := ls.listeners[i]
+		if i == 0 && hs.TLSConfig != nil {
+			ln = tls.NewListener(ln, hs.TLSConfig)
+		}
+		go func() { errc <- hs.Serve(ln) }()
+	}
+	logTLS(log, cfg, tlsSet)
+	log.Info("goldmine: serving", "addr", ls.listeners[0].Addr().String(), "scheme", tlsSet.scheme(), "db", gm.Database())
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("goldmine: shutting down")
+	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
+	defer cancel()
+	gm.Drain() // the console's live streams would hold Shutdown up
+	for _, hs := range ls.servers {
+		if err := hs.Shutdown(sctx); err != nil {
+			log.Warn("goldmine: http shutdown", "addr", hs.Addr, "err", err)
+		}
+	}
+	// WebSockets get 1001, the rooms stop, the writer is flushed and the
+	// database closed.
+	err = gm.Close(sctx)
+	gm = nil
+	if err != nil {
+		return err
+	}
+	log.Info("goldmine: stopped cleanly")
+	return nil
+}
+
+// appConfig is the app.Config of the binary's flags.
+func appConfig(cfg config, log *slog.Logger) app.Config {
+	return app.Config{
 		DB: cfg.DB, Sync: cfg.Sync, DBMaxBytes: cfg.DBMaxMB << 20, Log: log,
 		AdminPassword: cfg.AdminPassword, AllowedOrigins: list(cfg.AllowedOrigins), TrustedProxies: list(cfg.TrustedProxies),
 		MetricsToken: cfg.MetricsToken,
@@ -125,120 +182,88 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 		BotDelay: cfg.BotDelay, MatchBotAfter: cfg.MatchBotAfter,
 		Node: cfg.NodeID, AdvertiseURL: cfg.AdvertiseURL, Lease: cfg.Lease, PublicURL: publicURL(cfg),
 		Backups: app.BackupConfig{Dir: cfg.BackupDir, Every: cfg.BackupEvery, Keep: cfg.BackupKeep},
-	})
-	if err != nil {
-		return err
 	}
-	// Closed last, after the listeners: see app.Server.Close.
+}
+
+// listeners are the binary's HTTP servers, each with its listener: the
+// public one first, then the ACME challenge, metrics and debug ones.
+type listeners struct {
+	cfg       config
+	servers   []*http.Server
+	listeners []net.Listener
+}
+
+func (ls *listeners) listen(addr string, h http.Handler) error {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", addr, err)
+	}
+	ls.servers = append(ls.servers, server.HTTPServer(addr, h, server.Timeouts{ReadHeader: ls.cfg.ReadHeaderTimeout, Idle: ls.cfg.IdleTimeout}))
+	ls.listeners = append(ls.listeners, ln)
+	return nil
+}
+
+func (ls *listeners) closeAll() {
+	for _, ln := range ls.listeners {
+		ln.Close()
+	}
+}
+
+// openListeners opens every listener before any serves, so that a port in
+// use stops the start instead of leaving half a server up.
+func openListeners(cfg config, gm *app.Server, tlsSet tlsSetup, log *slog.Logger) (_ *listeners, err error) {
+	ls := &listeners{cfg: cfg}
 	defer func() {
-		if gm != nil {
-			gm.Close(context.Background())
+		if err != nil {
+			ls.closeAll()
 		}
 	}()
-	// The recovery finishes even if a signal comes meanwhile: the
-	// shutdown below then stops it cleanly.
-	if err := gm.Start(context.Background()); err != nil {
-		return err
-	}
-
-	// Every listener opens before any serves, so that a port in use stops
-	// the start instead of leaving half a server up.
-	var servers []*http.Server
-	var listeners []net.Listener
-	listen := func(addr string, h http.Handler) error {
-		ln, err := net.Listen("tcp", addr)
-		if err != nil {
-			return fmt.Errorf("listen on %s: %w", addr, err)
-		}
-		servers = append(servers, server.HTTPServer(addr, h, server.Timeouts{ReadHeader: cfg.ReadHeaderTimeout, Idle: cfg.IdleTimeout}))
-		listeners = append(listeners, ln)
-		return nil
-	}
-	closeAll := func() {
-		for _, ln := range listeners {
-			ln.Close()
-		}
-	}
-	if err := listen(cfg.Addr, gm.Handler()); err != nil {
-		return err
+	if err := ls.listen(cfg.Addr, gm.Handler()); err != nil {
+		return nil, err
 	}
 	// The public listener caps its connections, per address and in all,
 	// below TLS: a refused connection costs no handshake.
-	limited, err := server.LimitListener(listeners[0], server.ConnLimits{Max: cfg.MaxTCPConns, MaxPerIP: cfg.MaxTCPConnsPerIP,
+	limited, err := server.LimitListener(ls.listeners[0], server.ConnLimits{Max: cfg.MaxTCPConns, MaxPerIP: cfg.MaxTCPConnsPerIP,
 		TrustedProxies: list(cfg.TrustedProxies), Log: log})
 	if err != nil {
-		closeAll()
-		return err
+		return nil, err
 	}
-	listeners[0] = limited
+	ls.listeners[0] = limited
 	log.Info("goldmine: connection caps", "max_tcp_conns", limited.Max(), "max_tcp_conns_per_ip", limited.MaxPerIP())
-	front := servers[0]
-	front.TLSConfig = tlsSet.config
+	ls.servers[0].TLSConfig = tlsSet.config
 	if tlsSet.challenge != nil {
-		if err := listen(cfg.HTTPAddr, tlsSet.challenge); err != nil {
-			closeAll()
-			return err
+		if err := ls.listen(cfg.HTTPAddr, tlsSet.challenge); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.MetricsAddr != "" {
 		mux := http.NewServeMux()
 		mux.Handle("GET /metrics", gm.MetricsHandler())
-		if err := listen(cfg.MetricsAddr, mux); err != nil {
-			closeAll()
-			return err
+		if err := ls.listen(cfg.MetricsAddr, mux); err != nil {
+			return nil, err
 		}
 	}
 	if cfg.DebugAddr != "" {
-		// The mutex and block profiles are empty unless sampled: one
-		// contention event in 100, and blocking of 10 µs or more. Their
-		// cost is paid only with the profiler on.
-		runtime.SetMutexProfileFraction(100)
-		runtime.SetBlockProfileRate(10000)
-		mux := http.NewServeMux()
-		mux.HandleFunc("/debug/pprof/", pprof.Index)
-		mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
-		mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
-		mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
-		mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
-		if err := listen(cfg.DebugAddr, mux); err != nil {
-			closeAll()
-			return err
+		if err := ls.listen(cfg.DebugAddr, debugMux()); err != nil {
+			return nil, err
 		}
 	}
-	errc := make(chan error, len(servers))
-	for i, hs := range servers {
-		ln := listeners[i]
-		if hs == front && hs.TLSConfig != nil {
-			ln = tls.NewListener(ln, hs.TLSConfig)
-		}
-		go func() { errc <- hs.Serve(ln) }()
-	}
-	logTLS(log, cfg, tlsSet)
-	log.Info("goldmine: serving", "addr", listeners[0].Addr().String(), "scheme", tlsSet.scheme(), "db", gm.Database())
+	return ls, nil
+}
 
-	select {
-	case err := <-errc:
-		return fmt.Errorf("serve: %w", err)
-	case <-ctx.Done():
-	}
-	log.Info("goldmine: shutting down")
-	sctx, cancel := context.WithTimeout(context.Background(), cfg.ShutdownTimeout)
-	defer cancel()
-	gm.Drain() // the console's live streams would hold Shutdown up
-	for _, hs := range servers {
-		if err := hs.Shutdown(sctx); err != nil {
-			log.Warn("goldmine: http shutdown", "addr", hs.Addr, "err", err)
-		}
-	}
-	// WebSockets get 1001, the rooms stop, the writer is flushed and the
-	// database closed.
-	err = gm.Close(sctx)
-	gm = nil
-	if err != nil {
-		return err
-	}
-	log.Info("goldmine: stopped cleanly")
-	return nil
+// debugMux serves pprof. The mutex and block profiles are empty unless
+// sampled: one contention event in 100, and blocking of 10 µs or more.
+// Their cost is paid only with the profiler on.
+func debugMux() http.Handler {
+	runtime.SetMutexProfileFraction(100)
+	runtime.SetBlockProfileRate(10000)
+	mux := http.NewServeMux()
+	mux.HandleFunc("/debug/pprof/", pprof.Index)
+	mux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+	mux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+	mux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+	mux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	return mux
 }
 
 func runBackup(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) int {
