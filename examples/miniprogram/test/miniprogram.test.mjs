@@ -314,6 +314,41 @@ test("a game an admin ends shows no result, no ranks", async () => {
   }
 });
 
+// The server sends the error "banned" before it closes with 4003: the page
+// must stop the board at the error, not only at the close, which can come
+// a moment later. The error is delivered alone here, so the test does not
+// depend on when the close arrives.
+test("the error banned stops the board before the close arrives", async () => {
+  const ben = new G.Client({ baseURL: BASE });
+  await ben.createPlayer("Ben");
+  const wx = fakeWx();
+  globalThis.wx = wx;
+  try {
+    const mp = miniProgram(wx);
+    const lobby = mp.open("lobby");
+    lobby.onShow();
+    lobby.onName({ detail: { value: "Mei" } });
+    lobby.saveName();
+    await until(() => lobby.data.named, "the player");
+    lobby.onHide();
+    const snap = await mp.app.globalData.client.createRoom({ preset: "classic" });
+    const game = mp.open("game");
+    game.onLoad({ id: snap.id });
+    await until(() => game.data.isPlayer, "Mei seated first");
+    const rb = ben.join(snap.id);
+    await until(() => game.data.status === "playing" && game.data.mine, "Mei to move");
+    game.room.emit("error", { code: "banned", message: "banned" });
+    assert.equal(game.data.ended, true);
+    assert.equal(game.data.mine, false);
+    assert.match(game.data.banner, /封禁/);
+    assert.equal(game.data.turnText, game.data.banner, "the turn line says banned, not 'Your turn'");
+    game.onUnload();
+    rb.close();
+  } finally {
+    delete globalThis.wx;
+  }
+});
+
 for (const code of [4001, 4002, 4003]) {
   test(`after close ${code} the page says so and the board is still`, async () => {
     const ben = new G.Client({ baseURL: BASE });

@@ -110,7 +110,11 @@ Page({
     });
     room.on("error", (e) => {
       if (e.code === "unknown_room") this.setData({ banner: "没有这个房间 · No such room" });
-      else if (e.code === "banned") this.setData({ banner: CLOSED[4003], ended: true, mine: false });
+      else if (e.code === "banned") {
+        // The close (4003) follows, but the board stops now.
+        this.setData({ banner: CLOSED[4003], ended: true, mine: false });
+        this.draw();
+      }
     });
     if (room.state) this.draw();
     this.tick = setInterval(() => this.countdown(), 500);
