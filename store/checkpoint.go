@@ -23,7 +23,7 @@ import (
 //
 // The file keeps its size (16 MB at most, plus what one round adds), and
 // is not truncated: a commit that writes in place is then fsynced without
-// the file's new size, which costs 40% less time and CPU than the fsync
+// the file's new size, which costs 30–60% less time and CPU than the fsync
 // after an append on this machine's disk (docs/benchmarks.md). Under a
 // size cap the WAL's bytes count, so there it is truncated (wal.go).
 const (

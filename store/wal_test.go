@@ -74,7 +74,7 @@ func TestSizeCapCountsTheWAL(t *testing.T) {
 // TestWALKeepsItsSize: once the checkpointer starts the WAL over, commits
 // write over the file from its start instead of growing it again, since an
 // fsync after an append also writes the file's new size: on this machine
-// 40% more time and CPU than one after a write in place (docs/benchmarks.md,
+// 1.4–2.5 times the time and CPU of one after a write in place (docs/benchmarks.md,
 // issue 20). Under a size cap the WAL is still cut back (TestSizeCapCountsTheWAL).
 func TestWALKeepsItsSize(t *testing.T) {
 	ctx := context.Background()
