@@ -83,11 +83,23 @@ func OpenAtVersion(tb testing.TB, path string, version int, setup string) {
 }
 
 // SetWALLimit sets the WAL size, in pages, past which the checkpointer
-// starts the WAL over. Call it before the store's first checkpoint round.
+// starts the WAL over, and the size it is cut back to (twice that).
 func SetWALLimit(s *Store, pages int) {
 	s.ckptMu.Lock()
-	defer s.ckptMu.Unlock()
 	s.walLimit = pages
+	s.ckptMu.Unlock()
+	err := s.write(context.Background(), func(tx *sql.Tx) error { return nil }, func() error { return s.limitWAL(context.Background()) })
+	if err != nil {
+		panic(err)
+	}
+}
+
+// LastRestart is the mode of the checkpointer's last checkpoint that
+// started the WAL over (RESTART or TRUNCATE), or "".
+func LastRestart(s *Store) string {
+	s.ckptMu.Lock()
+	defer s.ckptMu.Unlock()
+	return s.lastRestart
 }
 
 // Checkpoint runs one round of the checkpointer now.

@@ -123,8 +123,10 @@ type Store struct {
 	// writer's truncating one (wal.go) waits for the checkpointer's.
 	ckptMu sync.Mutex
 	// walLimit is the WAL's size, in pages, past which the checkpointer
-	// starts it over (checkpoint.go); under ckptMu.
-	walLimit int
+	// starts it over (checkpoint.go), and lastRestart the mode it last did
+	// that with; both under ckptMu, as walBudget's writes are.
+	walLimit    int
+	lastRestart string
 	// nodeLock holds PostgreSQL's advisory lock that makes this process the
 	// database's only node (see openPostgres).
 	nodeLock *sql.Conn
@@ -171,6 +173,7 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 		log:         cmp.Or(opts.Log, slog.Default()),
 		maxBatch:    cmp.Or(opts.MaxBatch, 256),
 		commitDelay: opts.CommitDelay,
+		walLimit:    defaultWALLimit,
 		onCommit:    opts.OnCommit,
 		reqs:        make(chan *request, 1024),
 		done:        make(chan struct{}),
@@ -208,6 +211,9 @@ func Open(ctx context.Context, opts Options) (*Store, error) {
 			s.w.Close()
 			return nil, err
 		}
+	} else if err := s.limitWAL(ctx); err != nil {
+		s.w.Close()
+		return nil, err
 	}
 	if err := s.prepare(ctx); err != nil {
 		s.w.Close()
@@ -347,7 +353,27 @@ func (s *Store) limitSize(ctx context.Context, max int64) error {
 	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit = %d", budget)); err != nil {
 		return fmt.Errorf("store: limit the WAL: %w", err)
 	}
+	s.ckptMu.Lock() // the checkpointer reads walBudget
 	s.maxBytes, s.walBudget = max, budget
+	s.ckptMu.Unlock()
+	return nil
+}
+
+// limitWAL bounds the WAL without a size cap: a WAL that SQLite starts over
+// is cut back to twice walLimit pages. The checkpointer keeps the file
+// (checkpoint.go), but not whatever size it reached while a long read (a
+// backup, a slow query) kept it from starting over.
+func (s *Store) limitWAL(ctx context.Context) error {
+	var pageSize int64
+	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
+		return fmt.Errorf("store: page size: %w", err)
+	}
+	s.ckptMu.Lock()
+	limit := 2 * int64(s.walLimit) * pageSize
+	s.ckptMu.Unlock()
+	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit = %d", limit)); err != nil {
+		return fmt.Errorf("store: limit the WAL: %w", err)
+	}
 	return nil
 }
 
