@@ -117,10 +117,14 @@ func serve(ctx context.Context, cfg config, log *slog.Logger) error {
 			gm.Close(context.Background())
 		}
 	}()
-	// The recovery finishes even if a signal comes meanwhile: the
-	// shutdown below then stops it cleanly.
+	// The recovery finishes even if a signal comes meanwhile; then the
+	// server stops without opening its ports (the deferred Close).
 	if err := gm.Start(context.Background()); err != nil {
 		return err
+	}
+	if ctx.Err() != nil {
+		log.Info("goldmine: stopped during the start")
+		return nil
 	}
 	ls, err := openListeners(cfg, gm, tlsSet, log)
 	if err != nil {

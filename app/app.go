@@ -390,7 +390,7 @@ func (s *Server) Start(ctx context.Context) error {
 	if err := s.bots.Restore(ctx); err != nil {
 		s.log.Warn("app: some bots could not take their seats again", "err", err)
 	}
-	go s.match.Run()
+	s.match.Start()
 	s.backups.start()
 	if s.cluster != nil {
 		// The first round claims the rooms of nodes that died meanwhile.

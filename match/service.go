@@ -84,6 +84,14 @@ func New(cfg Config) *Service {
 // BotAfter is the wait after which a player gets a bot.
 func (s *Service) BotAfter() time.Duration { return s.cfg.Rules.BotAfter }
 
+// Start runs Run on a goroutine of its own. Unlike go s.Run(), it counts
+// the rounds as running before it returns, so that a Close right after it
+// still waits for them.
+func (s *Service) Start() {
+	s.running.Store(true)
+	go s.Run()
+}
+
 // Run pairs the queue: whenever a ticket enters, and every Round, until
 // Close.
 func (s *Service) Run() {

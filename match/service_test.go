@@ -33,7 +33,7 @@ func TestIdleTicketDropped(t *testing.T) {
 			mu.Unlock()
 			return match.Placed{RoomID: "R"}, nil
 		}})
-	go svc.Run()
+	svc.Start()
 	defer svc.Close()
 	ctx := context.Background()
 	gone := match.Ticket{PlayerID: "gone", Preset: "classic", Rating: 1500}

@@ -31,7 +31,7 @@ func matchHarness(t *testing.T, botAfter time.Duration, opts ...func(*harnessOpt
 		o.srv = func(c *serverConfig) { c.Match = svc }
 	}}, opts...)...)
 	srv = h.srv
-	go svc.Run()
+	svc.Start()
 	t.Cleanup(svc.Close) // before the harness closes: cleanups run last first
 	return h
 }
