@@ -281,25 +281,34 @@ test("chat both ways, the watching count, and Start and Leave hidden from specta
   }
 });
 
+// meiToMove signs Mei up in the mini-program's lobby (on wx), opens a
+// classic room on its game page, and seats ben, a signed-up client of the
+// SDK made before wx was installed, in it: it returns when the game has
+// started and Mei is to move.
+async function meiToMove(ben, wx) {
+  const mp = miniProgram(wx);
+  const lobby = mp.open("lobby");
+  lobby.onShow();
+  lobby.onName({ detail: { value: "Mei" } });
+  lobby.saveName();
+  await until(() => lobby.data.named, "the player");
+  lobby.onHide();
+  const snap = await mp.app.globalData.client.createRoom({ preset: "classic" });
+  const game = mp.open("game");
+  game.onLoad({ id: snap.id });
+  await until(() => game.data.isPlayer, "Mei seated first");
+  const rb = ben.join(snap.id);
+  await until(() => game.data.status === "playing" && game.data.mine, "Mei to move");
+  return { mp, snap, game, rb };
+}
+
 test("a game an admin ends shows no result, no ranks", async () => {
   const ben = new G.Client({ baseURL: BASE });
   await ben.createPlayer("Ben");
   const wx = fakeWx();
   globalThis.wx = wx;
   try {
-    const mp = miniProgram(wx);
-    const lobby = mp.open("lobby");
-    lobby.onShow();
-    lobby.onName({ detail: { value: "Mei" } });
-    lobby.saveName();
-    await until(() => lobby.data.named, "the player");
-    lobby.onHide();
-    const snap = await mp.app.globalData.client.createRoom({ preset: "classic" });
-    const game = mp.open("game");
-    game.onLoad({ id: snap.id });
-    await until(() => game.data.isPlayer, "Mei seated first");
-    const rb = ben.join(snap.id);
-    await until(() => game.data.status === "playing" && game.data.mine, "Mei to move");
+    const { snap, game, rb } = await meiToMove(ben, wx);
     const res = await fetch(process.env.GOLDMINE_CONTROL + "/close?room=" + snap.id, { method: "POST" });
     assert.equal(res.status, 200, await res.text());
     await until(() => game.data.result && game.data.ended, "the result and the close");
@@ -324,19 +333,7 @@ test("the error banned stops the board before the close arrives", async () => {
   const wx = fakeWx();
   globalThis.wx = wx;
   try {
-    const mp = miniProgram(wx);
-    const lobby = mp.open("lobby");
-    lobby.onShow();
-    lobby.onName({ detail: { value: "Mei" } });
-    lobby.saveName();
-    await until(() => lobby.data.named, "the player");
-    lobby.onHide();
-    const snap = await mp.app.globalData.client.createRoom({ preset: "classic" });
-    const game = mp.open("game");
-    game.onLoad({ id: snap.id });
-    await until(() => game.data.isPlayer, "Mei seated first");
-    const rb = ben.join(snap.id);
-    await until(() => game.data.status === "playing" && game.data.mine, "Mei to move");
+    const { game, rb } = await meiToMove(ben, wx);
     game.room.emit("error", { code: "banned", message: "banned" });
     assert.equal(game.data.ended, true);
     assert.equal(game.data.mine, false);
@@ -356,19 +353,7 @@ for (const code of [4001, 4002, 4003]) {
     const wx = fakeWx();
     globalThis.wx = wx;
     try {
-      const mp = miniProgram(wx);
-      const lobby = mp.open("lobby");
-      lobby.onShow();
-      lobby.onName({ detail: { value: "Mei" } });
-      lobby.saveName();
-      await until(() => lobby.data.named, "the player");
-      lobby.onHide();
-      const snap = await mp.app.globalData.client.createRoom({ preset: "classic" });
-      const game = mp.open("game");
-      game.onLoad({ id: snap.id });
-      await until(() => game.data.isPlayer, "Mei seated first");
-      const rb = ben.join(snap.id);
-      await until(() => game.data.status === "playing" && game.data.mine, "Mei to move");
+      const { mp, game, rb } = await meiToMove(ben, wx);
       await drop(mp.app.globalData.client.player ? mp.app.globalData.client.player.player_id : wx.getStorageSync("goldmine.player").player_id, code);
       await until(() => game.data.ended, "the page to know");
       assert.match(game.data.banner, code === 4001 ? /另一台设备/ : code === 4002 ? /移出/ : /封禁/);
