@@ -1,57 +1,16 @@
 // The example mini-program's quick match, run by `go test ./server`
-// (TestSDKQuickMatch) against a real server with quick match. The loader
-// is the one of miniprogram.test.mjs: pages from their files, handlers
-// called as taps would, wx's requests and sockets real.
+// (TestSDKQuickMatch) against a real server with quick match, in WeChat's
+// runtime as harness.mjs plays it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
-import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { fakeWx } from "../../../static/sdk/test/fakewx.mjs";
+import * as harness from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
 const BASE = process.env.GOLDMINE_URL;
 const G = createRequire(import.meta.url)("../../../static/sdk/goldmine.js");
-
-function load(rel, env) {
-  const file = path.join(ROOT, rel);
-  const module = { exports: {} };
-  const run = new Function("require", "module", "exports", "App", "Page", "getApp", "wx", readFileSync(file, "utf8"));
-  run(createRequire(file), module, module.exports, env.App, env.Page, env.getApp, env.wx);
-}
-
-function miniProgram(wx) {
-  let app = null;
-  let def = null;
-  const env = { wx, App: (o) => { app = o; }, Page: (o) => { def = o; }, getApp: () => app };
-  load("app.js", env);
-  app.onLaunch();
-  app.globalData.client.baseURL = BASE;
-  return {
-    app,
-    open(name) {
-      load(`pages/${name}/${name}.js`, env);
-      const page = Object.create(def);
-      page.data = structuredClone(def.data);
-      page.setData = (d) => { Object.assign(page.data, d); };
-      return page;
-    }
-  };
-}
-
-function until(cond, what, ms = 10000) {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    (function poll() {
-      let v;
-      try { v = cond(); } catch (e) { v = false; }
-      if (v) return resolve(v);
-      if (Date.now() > end) return reject(new Error("timed out waiting for " + what));
-      setTimeout(poll, 10);
-    })();
-  });
-}
+const miniProgram = (wx) => harness.miniProgram(wx, BASE);
+const until = (cond, what, ms = 10000) => harness.until(cond, what, ms);
 
 async function named(mp, wx, name) {
   const lobby = mp.open("lobby");

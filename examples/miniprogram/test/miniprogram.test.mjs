@@ -1,60 +1,18 @@
 // Tests of the example mini-program, run by `go test ./server` (TestSDK)
-// against a real server. WeChat's runtime exists only inside WeChat, so
-// App, Page, getApp and wx are played here: pages are loaded from their
-// files, their handlers are called as taps would, and setData merges into
-// data. wx's sockets and requests are real (see fakewx.mjs).
+// against a real server, in WeChat's runtime as harness.mjs plays it.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
-import { fileURLToPath } from "node:url";
 import { fakeWx } from "../../../static/sdk/test/fakewx.mjs";
+import * as harness from "./harness.mjs";
 
-const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), "..");
+const ROOT = harness.ROOT;
 const BASE = process.env.GOLDMINE_URL;
 const G = createRequire(import.meta.url)("../../../static/sdk/goldmine.js");
-
-// load runs one of the mini-program's scripts with WeChat's globals.
-function load(rel, env) {
-  const file = path.join(ROOT, rel);
-  const module = { exports: {} };
-  const run = new Function("require", "module", "exports", "App", "Page", "getApp", "wx", readFileSync(file, "utf8"));
-  run(createRequire(file), module, module.exports, env.App, env.Page, env.getApp, env.wx);
-}
-
-// miniProgram launches the app and opens its pages.
-function miniProgram(wx) {
-  let app = null;
-  let def = null;
-  const env = { wx, App: (o) => { app = o; }, Page: (o) => { def = o; }, getApp: () => app };
-  load("app.js", env);
-  app.onLaunch();
-  app.globalData.client.baseURL = BASE; // app.js names a placeholder server
-  return {
-    app,
-    open(name) {
-      load(`pages/${name}/${name}.js`, env);
-      const page = Object.create(def);
-      page.data = structuredClone(def.data);
-      page.setData = (d) => { Object.assign(page.data, d); };
-      return page;
-    }
-  };
-}
-
-function until(cond, what, ms = 5000) {
-  const end = Date.now() + ms;
-  return new Promise((resolve, reject) => {
-    (function poll() {
-      let v;
-      try { v = cond(); } catch (e) { v = false; }
-      if (v) return resolve(v);
-      if (Date.now() > end) return reject(new Error("timed out waiting for " + what));
-      setTimeout(poll, 10);
-    })();
-  });
-}
+const miniProgram = (wx) => harness.miniProgram(wx, BASE);
+const until = (cond, what, ms = 5000) => harness.until(cond, what, ms);
 
 const tap = (dataset) => ({ currentTarget: { dataset } });
 
