@@ -340,9 +340,9 @@ func (s *Store) Close() error {
 // SQLite will not set max_page_count below the current size, so the cap
 // takes effect from there.
 func (s *Store) limitSize(ctx context.Context, max int64) error {
-	var pageSize int64
-	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
-		return fmt.Errorf("store: page size: %w", err)
+	pageSize, err := s.pageSize(ctx)
+	if err != nil {
+		return err
 	}
 	budget := walBudgetOf(max, pageSize)
 	pages := (max - budget) / pageSize
@@ -350,8 +350,8 @@ func (s *Store) limitSize(ctx context.Context, max int64) error {
 		return fmt.Errorf("store: limit size: %w", err)
 	}
 	// A WAL that SQLite resets is cut back to the budget.
-	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit = %d", budget)); err != nil {
-		return fmt.Errorf("store: limit the WAL: %w", err)
+	if err := s.cutWALBackTo(ctx, budget); err != nil {
+		return err
 	}
 	s.ckptMu.Lock() // the checkpointer reads walBudget
 	s.maxBytes, s.walBudget = max, budget
@@ -364,13 +364,28 @@ func (s *Store) limitSize(ctx context.Context, max int64) error {
 // (checkpoint.go), but not whatever size it reached while a long read (a
 // backup, a slow query) kept it from starting over.
 func (s *Store) limitWAL(ctx context.Context) error {
-	var pageSize int64
-	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&pageSize); err != nil {
-		return fmt.Errorf("store: page size: %w", err)
+	pageSize, err := s.pageSize(ctx)
+	if err != nil {
+		return err
 	}
 	s.ckptMu.Lock()
 	limit := 2 * int64(s.walLimit) * pageSize
 	s.ckptMu.Unlock()
+	return s.cutWALBackTo(ctx, limit)
+}
+
+// pageSize is the database's page size, in bytes.
+func (s *Store) pageSize(ctx context.Context) (int64, error) {
+	var n int64
+	if err := s.w.QueryRowContext(ctx, "PRAGMA page_size").Scan(&n); err != nil {
+		return 0, fmt.Errorf("store: page size: %w", err)
+	}
+	return n, nil
+}
+
+// cutWALBackTo makes SQLite cut a WAL that it starts over back to limit
+// bytes (journal_size_limit, a pragma of the writer's connection).
+func (s *Store) cutWALBackTo(ctx context.Context, limit int64) error {
 	if _, err := s.w.ExecContext(ctx, fmt.Sprintf("PRAGMA journal_size_limit = %d", limit)); err != nil {
 		return fmt.Errorf("store: limit the WAL: %w", err)
 	}
