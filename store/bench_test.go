@@ -3,6 +3,8 @@ package store_test
 import (
 	"context"
 	"fmt"
+	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -196,4 +198,40 @@ func cpuTime() time.Duration {
 	var ru syscall.Rusage
 	syscall.Getrusage(syscall.RUSAGE_SELF, &ru)
 	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// BenchmarkFsync is why the WAL starts over in place (checkpoint.go): the
+// fsync after 16 KiB (a commit's few pages) written over a file in place,
+// against after 16 KiB appended to a file that grows, on the disk that
+// holds the test's temporary folder.
+//
+//	go test ./store -run '^$' -bench Fsync -benchtime 2000x -count 2
+func BenchmarkFsync(b *testing.B) {
+	for _, inPlace := range []bool{true, false} {
+		b.Run(map[bool]string{true: "in-place", false: "append"}[inPlace], func(b *testing.B) {
+			f, err := os.Create(filepath.Join(b.TempDir(), "wal"))
+			if err != nil {
+				b.Fatal(err)
+			}
+			defer f.Close()
+			buf := make([]byte, 16<<10)
+			if inPlace { // a file already as long as the run writes
+				if _, err := f.WriteAt(make([]byte, b.N*len(buf)), 0); err != nil {
+					b.Fatal(err)
+				}
+				if err := f.Sync(); err != nil {
+					b.Fatal(err)
+				}
+			}
+			b.ResetTimer()
+			for i := range b.N {
+				if _, err := f.WriteAt(buf, int64(i*len(buf))); err != nil {
+					b.Fatal(err)
+				}
+				if err := f.Sync(); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
+	}
 }
