@@ -24,9 +24,9 @@ import (
 // The file keeps its size and is not truncated: a commit that writes in
 // place is then fsynced without the file's new size, which on this
 // machine's disk takes 34–60% less time and 25–42% less CPU than the fsync
-// after an append (docs/benchmarks.md, BenchmarkFsync). A WAL that grew past twice
-// walLimit while a long read kept it from starting over is cut back to
-// that when it does (journal_size_limit, Store.limitWAL). Under a size cap
+// after an append (docs/benchmarks.md, BenchmarkFsync). A WAL that grew
+// past twice walLimit while a long read kept it from starting over is cut
+// back to that when it does (journal_size_limit, Store.limitWAL). Under a size cap
 // the WAL's bytes count, so there it is truncated (wal.go).
 const (
 	checkpointEvery = 500 * time.Millisecond
