@@ -603,29 +603,16 @@ func TestBotGameInChinese(t *testing.T) {
 			chromedp.Click(`form.solo button`),
 			browsertest.Until(`window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`))
 		shot := false
-		for moves := 0; ; moves++ {
-			if moves > 200 {
-				t.Fatal("the game did not end")
-			}
-			s := read(t, ctx)
-			if s.Status == "finished" {
-				break
-			}
-			if *s.Turn != *s.Seat {
-				h.clock.Advance(2 * time.Second)
-			} else {
-				run(t, ctx, "轮到你", browsertest.Until(`document.querySelector(".turnline").textContent === "轮到你了：挖一个格子。"`))
-				sel := `button.cell.undug[data-row="` + itoa(s.Cell[0]) + `"][data-col="` + itoa(s.Cell[1]) + `"]`
-				run(t, ctx, "dig", browsertest.Until(`(() => { const b = document.querySelector('`+sel+`'); return !!b && !b.disabled; })()`), clickJS(sel))
-			}
-			run(t, ctx, "wait", browsertest.Until(`window.goldmine.room.state.seq > `+itoa(s.Seq)))
+		playToEnd(t, ctx, h, func() {
+			run(t, ctx, "轮到你", browsertest.Until(`document.querySelector(".turnline").textContent === "轮到你了：挖一个格子。"`))
+		}, func(moves int) {
 			if !shot && moves >= 8 {
 				run(t, ctx, "settle", browsertest.Until(`document.getAnimations().every(a => a.playState === "finished")`))
 				noSideways(t, ctx, sc.name+" 对局")
 				pageShot(t, ctx, "botgame-"+sc.name+".png")
 				shot = true
 			}
-		}
+		})
 		run(t, ctx, "公平性", browsertest.Until(`!!document.querySelector(".fair.ok") && document.querySelector(".fair.ok").textContent.startsWith("✓ 公平性已验证")`))
 		if txt := eval[string](t, ctx, `document.querySelector(".over").innerText`); !strings.Contains(txt, "小明") || !strings.Contains(txt, "块金子") {
 			t.Fatalf("%s: the result panel: %q", sc.name, txt)
@@ -719,6 +706,15 @@ func playBotGame(t *testing.T, ctx context.Context, h *harness) {
 	t.Helper()
 	run(t, ctx, "play a bot", chromedp.Click(`form.solo button`),
 		browsertest.Until(`window.goldmine.room && window.goldmine.room.state && window.goldmine.room.state.status === "playing"`))
+	playToEnd(t, ctx, h, nil, nil)
+}
+
+// playToEnd plays the page's game against its bot to the end: the bot's
+// pause runs on the harness's clock, and on each of the player's turns the
+// page digs the cell read suggests. myTurn, if set, runs before each dig;
+// moved, if set, after each move, with the moves made before it.
+func playToEnd(t *testing.T, ctx context.Context, h *harness, myTurn func(), moved func(moves int)) {
+	t.Helper()
 	for moves := 0; ; moves++ {
 		if moves > 200 {
 			t.Fatal("the game did not end")
@@ -730,10 +726,16 @@ func playBotGame(t *testing.T, ctx context.Context, h *harness) {
 		if *s.Turn != *s.Seat {
 			h.clock.Advance(2 * time.Second)
 		} else {
+			if myTurn != nil {
+				myTurn()
+			}
 			sel := `button.cell.undug[data-row="` + itoa(s.Cell[0]) + `"][data-col="` + itoa(s.Cell[1]) + `"]`
 			run(t, ctx, "dig", browsertest.Until(`(() => { const b = document.querySelector('`+sel+`'); return !!b && !b.disabled; })()`), clickJS(sel))
 		}
 		run(t, ctx, "wait", browsertest.Until(`window.goldmine.room.state.seq > `+itoa(s.Seq)))
+		if moved != nil {
+			moved(moves)
+		}
 	}
 }
 
